@@ -1,0 +1,78 @@
+// homopt — binary checkpoint container (used by Optimizer::save/load).
+//
+// File layout (all integers little-endian, reals IEEE-754 binary64 little-endian):
+//   bytes 0..7   magic "HOMOPTCK"
+//   uint32       format version (checkpoint_format_version)
+//   uint64       payload length L
+//   L bytes      payload
+//   uint32       CRC-32 (zlib) of the payload
+// Payload of format 1:
+//   string method name; uint32 K; K × (string key, real value)   hyperparameters
+//   string retraction ("cayley" | "geodesic"); uint64 step count t
+//   uint32 P parameters, each: string manifold name; uint32 S; S × uint64 shape parameters;
+//                              matrix list (section state); matrix list (method state)
+//   string = uint32 length + bytes; matrix list = uint32 count + count × (uint64 rows,
+//   uint64 cols, rows·cols reals column-major).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "homopt/types.hpp"
+
+namespace homopt {
+
+/// Version written by this library; readers refuse any other.
+constexpr std::uint32_t checkpoint_format_version = 1;
+
+/// Appends little-endian primitive values to a byte string.
+class BinaryWriter {
+ public:
+  void u32(std::uint32_t value);
+  void u64(std::uint64_t value);
+  void f64(real value);
+  void string(const std::string& value);
+  void matrix(const Mat& value);
+  void matrices(const std::vector<Mat>& values);
+  const std::string& bytes() const { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+
+/// Reads what BinaryWriter wrote; every read is bounds-checked and throws FileError
+/// (naming `origin`) on truncated or implausible data.
+class BinaryReader {
+ public:
+  BinaryReader(const std::string& bytes, std::string origin);
+  std::uint32_t u32();
+  std::uint64_t u64();
+  real f64();
+  std::string string();
+  Mat matrix();
+  std::vector<Mat> matrices();
+  bool at_end() const { return position_ == bytes_.size(); }
+  /// Throws FileError("<origin>: <what>").
+  [[noreturn]] void fail(const std::string& what) const;
+
+ private:
+  void need(std::size_t count);
+  const std::string& bytes_;
+  std::string origin_;
+  std::size_t position_ = 0;
+};
+
+/// Wraps a payload in the container (magic, version, length, CRC-32).
+std::string seal_checkpoint(const std::string& payload);
+/// Checks magic, version, length and CRC-32 and returns the payload (FileError otherwise).
+std::string open_checkpoint(const std::string& file_bytes, const std::string& origin);
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed and
+/// fsync'ed, then renamed over `path`. On failure the temporary file is removed and
+/// `path` is untouched (FileError).
+void write_file_atomically(const std::string& path, const std::string& bytes);
+/// Reads a whole file (FileError naming the path if it cannot be read).
+std::string read_file(const std::string& path);
+
+}  // namespace homopt

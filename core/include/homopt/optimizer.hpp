@@ -1,0 +1,75 @@
+// homopt — the optimizer: one method, one retraction, one global step counter, any number
+// of parameters each on its own manifold (DESIGN 1.1 and 2).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "homopt/manifold.hpp"
+#include "homopt/methods.hpp"
+
+namespace homopt {
+
+/// One step (Optimizer::step), for every parameter i with Euclidean gradient Gᵢ = ∂L/∂Yᵢ:
+///   1. cᵢ   = lift of Gᵢ to the packed coordinates of 𝔤ʰᵒʳ       (Section::lift)
+///   2. c_Vᵢ = method velocity from cᵢ and the parameter's state   (Method::velocity, at t)
+///   3. λᵢ  ← λᵢ · Retr(V(c_Vᵢ)),  Yᵢ = λᵢE                        (Section::retracted)
+/// The method state is not transported: it lives in 𝔤ʰᵒʳ, the same space at every point.
+/// Steps are all-or-nothing: if any argument is bad, nothing changes (strong guarantee).
+class Optimizer {
+ public:
+  /// Validates nothing beyond what the method's constructor already did.
+  explicit Optimizer(const Method& method, Retraction retraction = Retraction::cayley);
+  Optimizer(const Optimizer& other);
+  Optimizer& operator=(const Optimizer& other);
+  Optimizer(Optimizer&& other) noexcept;
+  Optimizer& operator=(Optimizer&& other) noexcept;
+  ~Optimizer();
+
+  /// Adds a parameter on `manifold` starting at `initial_point` (validated: shape, finite,
+  /// on the manifold within manifold.tolerance()). Returns its 0-based index.
+  /// Adding after steps were taken is allowed; the new parameter's state starts at zero.
+  std::size_t add(const Manifold& manifold, const Mat& initial_point);
+
+  /// One step with one Euclidean gradient per parameter, in the order of `add`.
+  /// Throws InvalidArgument naming "gradients" (count) or "gradients[i]" (shape, NaN/Inf);
+  /// on any throw the optimizer is unchanged.
+  void step(const std::vector<Mat>& euclidean_gradients);
+
+  /// Current point of parameter i (IndexOutOfRange if i ≥ size()).
+  const Mat& value(std::size_t i) const;
+  /// Number of parameters.
+  std::size_t size() const;
+  /// Steps completed so far (t of the last step; 0 before the first).
+  std::uint64_t step_count() const { return step_count_; }
+
+  const Method& method() const { return *method_; }
+  Retraction retraction() const { return retraction_; }
+  const Manifold& manifold(std::size_t i) const;
+  const Section& section(std::size_t i) const;
+  const MethodState& method_state(std::size_t i) const;
+
+  /// Writes a checkpoint (method, hyperparameters, retraction, t, every parameter's
+  /// manifold, section and method state) atomically: temp file in the same folder,
+  /// flushed, then renamed over `path`. Format: see checkpoint.hpp.
+  void save(const std::string& path) const;
+  /// Reads a checkpoint written by save; FileError on a missing, truncated, corrupted or
+  /// foreign file (nothing half-loaded: either a complete optimizer or an exception).
+  static Optimizer load(const std::string& path);
+
+  /// Serialized checkpoint bytes (what save writes).
+  std::string to_bytes() const;
+  /// Inverse of to_bytes; `origin` names the source in error messages.
+  static Optimizer from_bytes(const std::string& bytes, const std::string& origin = "checkpoint");
+
+ private:
+  struct Parameter;
+  std::unique_ptr<Method> method_;
+  Retraction retraction_;
+  std::uint64_t step_count_ = 0;
+  std::vector<Parameter> parameters_;
+};
+
+}  // namespace homopt

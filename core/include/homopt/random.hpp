@@ -1,0 +1,17 @@
+// homopt — reproducible random numbers (same stream in every language binding).
+#pragma once
+
+#include "homopt/types.hpp"
+
+namespace homopt {
+
+/// rows×cols matrix of independent standard normals, filled in column-major order from
+/// std::mt19937_64(seed) by the Box–Muller transform (both values of each pair used).
+/// Fully specified, so identical on every platform (unlike std::normal_distribution).
+Mat standard_normal_matrix(uword rows, uword cols, std::uint64_t seed);
+
+/// Q factor of the thin Householder QR of `matrix` (N×n, n ≤ N), columns' signs chosen so
+/// that diag(R) > 0. Throws InvalidArgument naming `argument` if `matrix` is rank deficient.
+Mat orthonormal_factor(const Mat& matrix, const char* argument);
+
+}  // namespace homopt

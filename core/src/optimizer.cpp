@@ -1,0 +1,176 @@
+#include "homopt/optimizer.hpp"
+
+#include <sstream>
+
+#include "homopt/checkpoint.hpp"
+#include "homopt/error.hpp"
+#include "homopt/validate.hpp"
+
+namespace homopt {
+
+/// One parameter: its manifold, its section λ (holding the point) and its method state.
+struct Optimizer::Parameter {
+  std::unique_ptr<Manifold> manifold;
+  std::unique_ptr<Section> section;
+  MethodState state;
+
+  Parameter(std::unique_ptr<Manifold> m, std::unique_ptr<Section> s, MethodState st)
+      : manifold(std::move(m)), section(std::move(s)), state(std::move(st)) {}
+  Parameter(const Parameter& other)
+      : manifold(other.manifold->clone()), section(other.section->clone()), state(other.state) {}
+  Parameter(Parameter&&) noexcept = default;
+  Parameter& operator=(Parameter&&) noexcept = default;
+};
+
+Optimizer::Optimizer(const Method& method, Retraction retraction)
+    : method_(method.clone()), retraction_(retraction) {}
+
+Optimizer::Optimizer(const Optimizer& other)
+    : method_(other.method_->clone()), retraction_(other.retraction_),
+      step_count_(other.step_count_), parameters_(other.parameters_) {}
+
+Optimizer& Optimizer::operator=(const Optimizer& other) {
+  if (this != &other) {
+    Optimizer copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+Optimizer::Optimizer(Optimizer&& other) noexcept = default;
+Optimizer& Optimizer::operator=(Optimizer&& other) noexcept = default;
+Optimizer::~Optimizer() = default;
+
+std::size_t Optimizer::size() const { return parameters_.size(); }
+
+std::size_t Optimizer::add(const Manifold& manifold, const Mat& initial_point) {
+  method_->check_dimension(manifold.dimension(), "manifold");
+  auto section = manifold.section(initial_point, "initial_point");
+  parameters_.emplace_back(manifold.clone(), std::move(section),
+                           method_->initial_state(manifold.dimension()));
+  return parameters_.size() - 1;
+}
+
+void Optimizer::step(const std::vector<Mat>& gradients) {
+  if (gradients.size() != parameters_.size()) {
+    std::ostringstream message;
+    message << "expected " << parameters_.size() << " gradients (one per parameter), got "
+            << gradients.size();
+    throw InvalidArgument("gradients", message.str());
+  }
+  for (std::size_t i = 0; i < parameters_.size(); ++i) {
+    const std::string argument = "gradients[" + std::to_string(i) + "]";
+    const Manifold& manifold = *parameters_[i].manifold;
+    require_shape(gradients[i], manifold.rows(), manifold.cols(), argument);
+    require_finite(gradients[i], argument);
+  }
+  // Compute every new section and state first, then commit: all-or-nothing.
+  const std::uint64_t t = step_count_ + 1;
+  std::vector<std::unique_ptr<Section>> new_sections(parameters_.size());
+  std::vector<MethodState> new_states(parameters_.size());
+  for (std::size_t i = 0; i < parameters_.size(); ++i) {
+    const Parameter& parameter = parameters_[i];
+    const Vec coordinates = parameter.section->lift(gradients[i]);
+    new_states[i] = parameter.state;
+    const Vec velocity = method_->velocity(coordinates, new_states[i], t);
+    new_sections[i] = parameter.section->retracted(velocity, retraction_);
+  }
+  for (std::size_t i = 0; i < parameters_.size(); ++i) {
+    parameters_[i].section = std::move(new_sections[i]);
+    parameters_[i].state.swap(new_states[i]);
+  }
+  step_count_ = t;
+}
+
+namespace {
+void require_index(std::size_t i, std::size_t size) {
+  if (i >= size) {
+    std::ostringstream message;
+    message << "parameter index " << i << " out of range (the optimizer has " << size
+            << " parameters; indices are 0-based)";
+    throw IndexOutOfRange(message.str());
+  }
+}
+}  // namespace
+
+const Mat& Optimizer::value(std::size_t i) const {
+  require_index(i, parameters_.size());
+  return parameters_[i].section->point();
+}
+const Manifold& Optimizer::manifold(std::size_t i) const {
+  require_index(i, parameters_.size());
+  return *parameters_[i].manifold;
+}
+const Section& Optimizer::section(std::size_t i) const {
+  require_index(i, parameters_.size());
+  return *parameters_[i].section;
+}
+const MethodState& Optimizer::method_state(std::size_t i) const {
+  require_index(i, parameters_.size());
+  return parameters_[i].state;
+}
+
+// ---------------------------------------------------------------- checkpoints
+
+std::string Optimizer::to_bytes() const {
+  BinaryWriter out;
+  out.string(method_->name());
+  const Hyperparameters hyperparameters = method_->hyperparameters();
+  out.u32(static_cast<std::uint32_t>(hyperparameters.size()));
+  for (const auto& [key, value] : hyperparameters) {
+    out.string(key);
+    out.f64(value);
+  }
+  out.string(to_string(retraction_));
+  out.u64(step_count_);
+  out.u32(static_cast<std::uint32_t>(parameters_.size()));
+  for (const Parameter& parameter : parameters_) {
+    out.string(parameter.manifold->name());
+    const std::vector<uword> shape = parameter.manifold->shape_parameters();
+    out.u32(static_cast<std::uint32_t>(shape.size()));
+    for (uword size : shape) out.u64(size);
+    out.matrices(parameter.section->state());
+    out.matrices(parameter.state);
+  }
+  return seal_checkpoint(out.bytes());
+}
+
+Optimizer Optimizer::from_bytes(const std::string& bytes, const std::string& origin) {
+  const std::string payload = open_checkpoint(bytes, origin);
+  BinaryReader in(payload, origin);
+  try {
+    const std::string method_name = in.string();
+    const std::uint32_t hyperparameter_count = in.u32();
+    if (hyperparameter_count > 64) in.fail("implausible hyperparameter count");
+    Hyperparameters hyperparameters;
+    for (std::uint32_t k = 0; k < hyperparameter_count; ++k) {
+      std::string key = in.string();
+      hyperparameters.emplace_back(std::move(key), in.f64());
+    }
+    Optimizer optimizer(*make_method(method_name, hyperparameters), retraction_from_string(in.string()));
+    optimizer.step_count_ = in.u64();
+    const std::uint32_t parameter_count = in.u32();
+    for (std::uint32_t i = 0; i < parameter_count; ++i) {
+      const std::string manifold_name = in.string();
+      const std::uint32_t shape_count = in.u32();
+      if (shape_count > 8) in.fail("implausible manifold shape");
+      std::vector<uword> shape;
+      for (std::uint32_t k = 0; k < shape_count; ++k) shape.push_back(static_cast<uword>(in.u64()));
+      auto manifold = make_manifold(manifold_name, shape);
+      auto section = manifold->section_from_state(in.matrices());
+      MethodState state = in.matrices();
+      optimizer.method_->validate_state(state, manifold->dimension());
+      optimizer.parameters_.emplace_back(std::move(manifold), std::move(section), std::move(state));
+    }
+    if (!in.at_end()) in.fail("unexpected trailing data");
+    return optimizer;
+  } catch (const InvalidArgument& error) {
+    throw FileError(origin + ": invalid content (" + error.what() + ")");
+  }
+}
+
+void Optimizer::save(const std::string& path) const { write_file_atomically(path, to_bytes()); }
+
+Optimizer Optimizer::load(const std::string& path) { return from_bytes(read_file(path), path); }
+
+}  // namespace homopt

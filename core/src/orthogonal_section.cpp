@@ -1,0 +1,165 @@
+#include "orthogonal_section.hpp"
+
+#include "homopt/error.hpp"
+#include "homopt/stiefel.hpp"
+
+namespace homopt::detail {
+
+OrthogonalSection::OrthogonalSection(Mat point, Mat complement, bool with_skew_block)
+    : point_(std::move(point)), complement_(std::move(complement)), with_skew_block_(with_skew_block) {}
+
+std::unique_ptr<OrthogonalSection> OrthogonalSection::complete(const Mat& point, bool with_skew_block) {
+  const uword N = point.n_rows, n = point.n_cols;
+  Mat q, r;
+  if (!arma::qr(q, r, point)) throw InvalidArgument("point", "QR completion failed");
+  Mat complement = (n < N) ? Mat(q.cols(n, N - 1)) : Mat(N, 0);
+  return std::make_unique<OrthogonalSection>(point, std::move(complement), with_skew_block);
+}
+
+Mat unpack_skew(const real* packed, uword n) {
+  Mat skew(n, n, arma::fill::zeros);
+  uword k = 0;
+  for (uword j = 0; j < n; ++j)
+    for (uword i = j + 1; i < n; ++i, ++k) {
+      skew(i, j) = packed[k];
+      skew(j, i) = -packed[k];
+    }
+  return skew;
+}
+
+void pack_strict_lower(const Mat& skew, real* packed) {
+  const uword n = skew.n_rows;
+  uword k = 0;
+  for (uword j = 0; j < n; ++j)
+    for (uword i = j + 1; i < n; ++i, ++k) packed[k] = skew(i, j);
+}
+
+Mat retraction_core(const Mat& X, Retraction retraction) {
+  const uword m = X.n_rows;
+  if (retraction == Retraction::cayley) {
+    Mat system = arma::eye(m, m) - 0.5 * X;
+    Mat result;
+    if (!arma::solve(result, system, arma::eye(m, m), arma::solve_opts::no_approx))
+      throw InvalidArgument("velocity", "Cayley retraction is singular (I − X/2 not invertible)");
+    return result;
+  }
+  // φ(X) is the top-right block of exp([[X, I], [0, 0]]) (scaling and squaring, Padé).
+  Mat augmented(2 * m, 2 * m, arma::fill::zeros);
+  augmented.submat(0, 0, m - 1, m - 1) = X;
+  augmented.submat(0, m, m - 1, 2 * m - 1) = arma::eye(m, m);
+  Mat exponential = arma::expmat(augmented);
+  return exponential.submat(0, m, m - 1, 2 * m - 1);
+}
+
+Vec OrthogonalSection::lift(const Mat& G) const {
+  const uword n = point_.n_cols;
+  const uword skew_count = with_skew_block_ ? skew_coordinate_count(n) : 0;
+  Vec coordinates(skew_count + complement_.n_cols * n);
+  if (with_skew_block_) {
+    const Mat YtG = point_.t() * G;
+    pack_strict_lower(YtG - YtG.t(), coordinates.memptr());
+  }
+  if (complement_.n_cols > 0) {
+    // B = ȲᵀG, written straight into the coordinate vector (column-major).
+    Mat B(coordinates.memptr() + skew_count, complement_.n_cols, n, false, true);
+    B = complement_.t() * G;
+  }
+  return coordinates;
+}
+
+std::unique_ptr<Section> OrthogonalSection::retracted(const Vec& velocity, Retraction retraction) const {
+  const uword N = point_.n_rows, n = point_.n_cols, m = complement_.n_cols;
+  const uword skew_count = with_skew_block_ ? skew_coordinate_count(n) : 0;
+  const Mat half_A = with_skew_block_ ? Mat(0.5 * unpack_skew(velocity.memptr(), n)) : Mat(n, n, arma::fill::zeros);
+  const Mat B(const_cast<real*>(velocity.memptr()) + skew_count, m, n, false, true);
+
+  // X = WᵀU = [[A/2, I], [A²/4 − BᵀB, A/2]].
+  Mat X(2 * n, 2 * n);
+  X.submat(0, 0, n - 1, n - 1) = half_A;
+  X.submat(0, n, n - 1, 2 * n - 1) = arma::eye(n, n);
+  X.submat(n, 0, 2 * n - 1, n - 1) = half_A * half_A - B.t() * B;
+  X.submat(n, n, 2 * n - 1, 2 * n - 1) = half_A;
+  const Mat M = retraction_core(X, retraction);
+
+  // λU = [Y A/2 + Ȳ B, Y];  P = (λU) M = [P₁, P₂].
+  Mat lambda_U(N, 2 * n);
+  lambda_U.cols(0, n - 1) = point_ * half_A;
+  if (m > 0) lambda_U.cols(0, n - 1) += complement_ * B;
+  lambda_U.cols(n, 2 * n - 1) = point_;
+  const Mat P = lambda_U * M;
+
+  Mat new_point = point_ + P.cols(0, n - 1) + P.cols(n, 2 * n - 1) * half_A;
+  Mat new_complement = (m > 0) ? Mat(complement_ - P.cols(n, 2 * n - 1) * B.t()) : complement_;
+  if (!new_point.is_finite() || !new_complement.is_finite())
+    throw InvalidArgument("velocity", "retraction produced NaN/Inf (velocity too large?)");
+
+  const real drift = arma::norm(new_point.t() * new_point - arma::eye(n, n), "fro");
+  if (drift > Stiefel::reorthonormalize_threshold) {
+    // Rare O(N³) repair of the accumulated rounding drift: Householder QR of λ, signs
+    // fixed so that diag(R) > 0 (so λ changes only by the drift itself).
+    Mat q, r;
+    arma::qr(q, r, arma::join_rows(new_point, new_complement));
+    for (uword j = 0; j < N; ++j)
+      if (r(j, j) < 0) q.col(j) *= -1;
+    new_point = q.cols(0, n - 1);
+    new_complement = (m > 0) ? Mat(q.cols(n, N - 1)) : Mat(N, 0);
+  }
+  return std::make_unique<OrthogonalSection>(std::move(new_point), std::move(new_complement),
+                                             with_skew_block_);
+}
+
+}  // namespace homopt::detail
+
+#include <sstream>
+
+#include "homopt/validate.hpp"
+
+namespace homopt::detail {
+
+void require_frame_sizes(uword N, uword n) {
+  if (n < 1) throw InvalidArgument("n", "must be at least 1");
+  if (n > N) {
+    std::ostringstream message;
+    message << "must not exceed N (got n = " << n << ", N = " << N << ")";
+    throw InvalidArgument("n", message.str());
+  }
+}
+
+real orthonormality_residual(const Mat& point, uword N, uword n, const char* argument) {
+  require_shape(point, N, n, argument);
+  require_finite(point, argument);
+  return arma::norm(point.t() * point - arma::eye(n, n), "fro");
+}
+
+std::unique_ptr<Section> orthonormal_section(const Mat& point, uword N, uword n, real tolerance,
+                                             bool with_skew_block, const char* argument) {
+  const real residual = orthonormality_residual(point, N, n, argument);
+  if (residual > tolerance) {
+    std::ostringstream message;
+    message << "not on the manifold: ‖YᵀY − I‖_F = " << residual << " exceeds the tolerance "
+            << tolerance << " (orthonormalize it first, e.g. by QR)";
+    throw InvalidArgument(argument, message.str());
+  }
+  return OrthogonalSection::complete(point, with_skew_block);
+}
+
+std::unique_ptr<Section> orthonormal_section_from_state(const std::vector<Mat>& state, uword N,
+                                                        uword n, real tolerance,
+                                                        bool with_skew_block) {
+  if (state.size() != 2) throw InvalidArgument("state", "expected 2 matrices {Y, Ybar}");
+  const real residual = orthonormality_residual(state[0], N, n, "state[0]");
+  if (residual > tolerance) throw InvalidArgument("state[0]", "point is not orthonormal");
+  require_shape(state[1], N, N - n, "state[1]");
+  require_finite(state[1], "state[1]");
+  return std::make_unique<OrthogonalSection>(state[0], state[1], with_skew_block);
+}
+
+void require_coordinate_count(const Vec& coordinates, uword dimension) {
+  if (coordinates.n_elem != dimension) {
+    std::ostringstream message;
+    message << "expected " << dimension << " coordinates, got " << coordinates.n_elem;
+    throw InvalidArgument("coordinates", message.str());
+  }
+}
+
+}  // namespace homopt::detail

@@ -1,0 +1,69 @@
+// homopt (private) — the section λ = [Y, Ȳ] ∈ O(N) shared by Stiefel and Grassmann.
+#pragma once
+
+#include <memory>
+
+#include "homopt/manifold.hpp"
+
+namespace homopt::detail {
+
+/// λ = [Y, Ȳ] ∈ O(N) with the low-rank retraction of DESIGN 1.2. `with_skew_block`
+/// selects Stiefel (𝔤ʰᵒʳ has the skew block A) or Grassmann (A ≡ 0).
+class OrthogonalSection : public Section {
+ public:
+  OrthogonalSection(Mat point, Mat complement, bool with_skew_block);
+
+  /// Householder QR completion: Ȳ = columns n+1..N of the full Q of Y = QR; λE = Y exactly.
+  static std::unique_ptr<OrthogonalSection> complete(const Mat& point, bool with_skew_block);
+
+  const Mat& point() const override { return point_; }
+  /// The orthonormal complement Ȳ (N×(N−n)).
+  const Mat& complement() const { return complement_; }
+  /// Packed [strict lower triangle of A = YᵀG − GᵀY (Stiefel only); B = ȲᵀG column-major].
+  Vec lift(const Mat& euclidean_gradient) const override;
+  /// λ(I + U M Wᵀ) via Y ← Y + P₁ + P₂A/2, Ȳ ← Ȳ − P₂Bᵀ (class doc of Stiefel).
+  std::unique_ptr<Section> retracted(const Vec& velocity, Retraction retraction) const override;
+  /// [Y, Ȳ].
+  Mat group_element() const override { return arma::join_rows(point_, complement_); }
+  /// {Y, Ȳ}.
+  std::vector<Mat> state() const override { return {point_, complement_}; }
+  std::unique_ptr<Section> clone() const override {
+    return std::make_unique<OrthogonalSection>(*this);
+  }
+
+ private:
+  Mat point_;       // Y, N×n
+  Mat complement_;  // Ȳ, N×(N−n)
+  bool with_skew_block_;
+};
+
+/// Number of packed entries of an n×n skew matrix: n(n−1)/2.
+inline uword skew_coordinate_count(uword n) { return n * (n - 1) / 2; }
+/// The skew n×n matrix whose strict lower triangle (column by column) is `packed`.
+Mat unpack_skew(const real* packed, uword n);
+/// Writes the strict lower triangle of `skew` column by column to `packed`.
+void pack_strict_lower(const Mat& skew, real* packed);
+
+/// The 2n×2n matrix M of the retraction: (I − X/2)⁻¹ for Cayley, φ(X) = Σ_{k≥1} X^{k−1}/k!
+/// for the geodesic (top-right block of exp([[X, I], [0, 0]])).
+Mat retraction_core(const Mat& X, Retraction retraction);
+
+}  // namespace homopt::detail
+
+namespace homopt::detail {
+
+/// Validates 1 ≤ n ≤ N for the constructors of Stiefel and Grassmann.
+void require_frame_sizes(uword N, uword n);
+/// ‖YᵀY − I‖_F after validating the shape N×n and finiteness.
+real orthonormality_residual(const Mat& point, uword N, uword n, const char* argument);
+/// Validates `point` (shape, finite, residual ≤ tolerance) and completes it to λ.
+std::unique_ptr<Section> orthonormal_section(const Mat& point, uword N, uword n, real tolerance,
+                                             bool with_skew_block, const char* argument);
+/// Rebuilds λ = [Y, Ȳ] from {Y, Ȳ}, validating sizes, finiteness and orthonormality of Y.
+std::unique_ptr<Section> orthonormal_section_from_state(const std::vector<Mat>& state, uword N,
+                                                        uword n, real tolerance,
+                                                        bool with_skew_block);
+/// Throws InvalidArgument("coordinates", …) unless the vector has `dimension` entries.
+void require_coordinate_count(const Vec& coordinates, uword dimension);
+
+}  // namespace homopt::detail
