@@ -39,7 +39,16 @@ function problems(root) {
       out.push({ pos: n.startPosition, msg: `syntax error near ${JSON.stringify(first)}` });
     }
     if (n.hasError) {
-      for (let i = n.childCount - 1; i >= 0; i--) stack.push(n.child(i));
+      let culprit = false;
+      for (let i = n.childCount - 1; i >= 0; i--) {
+        const c = n.child(i);
+        if (c.hasError || c.isMissing) culprit = true;
+        stack.push(c);
+      }
+      // A MISSING token of a hidden rule is not listed as a child: report its visible parent.
+      if (!culprit && !n.isMissing && n.type !== 'ERROR') {
+        out.push({ pos: n.startPosition, msg: `missing ${JSON.stringify(n.type)}` });
+      }
     }
   }
   return out.sort((a, b) => a.pos.row - b.pos.row || a.pos.column - b.pos.column);
