@@ -168,7 +168,7 @@ Vec BFGS::velocity(const Vec& gradient, MethodState& state, std::uint64_t t) con
     const Vec s = previous_step;
     const Vec y = gradient - previous_gradient;
     const real sy = arma::dot(s, y);
-    if (sy > eps_) {
+    if (sy > eps_ * arma::norm(s) * arma::norm(y)) {
       // H ← (I − ρsyᵀ)H(I − ρysᵀ) + ρssᵀ, expanded so that it costs O(d²):
       // H − ρ(s(Hy)ᵀ + (Hy)sᵀ) + (ρ²yᵀHy + ρ)ssᵀ  (H symmetric).
       const real rho = 1 / sy;

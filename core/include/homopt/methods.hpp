@@ -139,7 +139,8 @@ class AdamWithDecay : public Method {
 
 /// BFGS on the coordinates, with a dense inverse-Hessian approximation H (starts at I):
 ///   at t > 1, with s = previous velocity and y = g − g_previous:
-///     if sᵀy > eps: ρ = 1/(sᵀy),  H ← (I − ρsyᵀ) H (I − ρysᵀ) + ρssᵀ   (else H is kept)
+///     if sᵀy > eps·‖s‖‖y‖ (curvature condition, relative so that it is scale free):
+///        ρ = 1/(sᵀy),  H ← (I − ρsyᵀ) H (I − ρysᵀ) + ρssᵀ   (else H is kept)
 ///   V = −lr·H g.
 /// Because 𝔤ʰᵒʳ is one fixed vector space, s and y need no transport.
 /// Memory: H has dimension² entries; parameters with dimension > max_dimension
