@@ -1,0 +1,193 @@
+/* homopt.h — the C ABI of homopt (C99; usable from C, C++ and Julia's ccall).
+ *
+ * Conventions (DESIGN 2.1, 3):
+ *  - Opaque handles: homopt_manifold, homopt_method, homopt_optimizer. Each *_create /
+ *    *_load returns a new handle through its last argument; the caller owns it and releases
+ *    it with the matching *_destroy. Destroying NULL is a no-op (HOMOPT_OK).
+ *  - Every function except homopt_version, homopt_last_error and homopt_status_name returns
+ *    an int status: HOMOPT_OK (0) or one of the error codes below. On error, outputs are
+ *    left untouched and homopt_last_error() returns a message naming the offending argument.
+ *    Exception: a handle output (`homopt_xxx** out`) is set to NULL on failure.
+ *    No C++ exception ever leaves the library.
+ *  - A handle that is NULL, already destroyed, or of another kind gives HOMOPT_NULL_HANDLE
+ *    (the library keeps a registry of live handles, so a stale handle is reported, not
+ *    dereferenced — unless its address has been reused by a newer handle of the same kind).
+ *  - Matrices are column-major arrays of double with explicit rows and cols. Inputs are read
+ *    only during the call (never retained). Outputs go to caller buffers whose capacity (in
+ *    elements) the caller passes; HOMOPT_BUFFER_TOO_SMALL if it is smaller than rows·cols.
+ *    The size query functions (homopt_manifold_rows/cols, homopt_optimizer_value_shape)
+ *    give the shapes to allocate.
+ *  - Strings out: `char* buffer, size_t capacity, size_t* length`. *length (if non-NULL)
+ *    always receives the string length without the terminating NUL; the string is copied
+ *    (NUL-terminated) only if capacity > length, else HOMOPT_BUFFER_TOO_SMALL. Pass
+ *    buffer = NULL, capacity = 0 to query the length.
+ *  - Indices are 0-based.
+ *  - Threads: distinct handles may be used from distinct threads; one handle must not be
+ *    used by two threads at once. homopt_last_error is per thread.
+ */
+#ifndef HOMOPT_H
+#define HOMOPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ status codes */
+
+#define HOMOPT_OK 0
+/** Bad input: wrong shape, NaN/Inf, point off the manifold, bad hyperparameter, unknown name. */
+#define HOMOPT_INVALID_ARGUMENT 1
+/** Index out of range (e.g. a parameter index ≥ homopt_optimizer_size). */
+#define HOMOPT_INDEX_ERROR 2
+/** A checkpoint that cannot be read or written (missing, truncated, corrupt, foreign). */
+#define HOMOPT_FILE_ERROR 3
+/** A NULL, destroyed or wrong-kind handle. */
+#define HOMOPT_NULL_HANDLE 4
+/** An output buffer smaller than the result. */
+#define HOMOPT_BUFFER_TOO_SMALL 5
+/** Memory allocation failed. */
+#define HOMOPT_OUT_OF_MEMORY 6
+/** Any other failure inside the library (a bug or a numerical library error). */
+#define HOMOPT_INTERNAL_ERROR 7
+
+typedef struct homopt_manifold homopt_manifold;
+typedef struct homopt_method homopt_method;
+typedef struct homopt_optimizer homopt_optimizer;
+
+/* ------------------------------------------------------------------ library */
+
+/** Semantic version "MAJOR.MINOR.PATCH" (static string). */
+const char* homopt_version(void);
+/** Message of the last failed call on this thread ("" if none). Valid until the next
+ *  failing call on the same thread. */
+const char* homopt_last_error(void);
+/** Symbolic name of a status code, e.g. "HOMOPT_FILE_ERROR" (static string). */
+const char* homopt_status_name(int status);
+
+/* ------------------------------------------------------------------ manifolds */
+
+/** Any manifold of the core by name ("Stiefel", "Grassmann", "Euclidean",
+ *  "SymplecticStiefel", "SymplecticGrassmann", …) and its two shape parameters, in the
+ *  order of the C++ constructor (Stiefel(N, n), Euclidean(rows, cols), …). */
+int homopt_manifold_create(const char* name, size_t a, size_t b, homopt_manifold** out);
+/** St(n, N) = {Y ∈ ℝ^{N×n} : YᵀY = I}; requires 1 ≤ n ≤ N. */
+int homopt_stiefel_create(size_t N, size_t n, homopt_manifold** out);
+/** Gr(n, N): n-dimensional subspaces of ℝ^N, represented by orthonormal N×n bases. */
+int homopt_grassmann_create(size_t N, size_t n, homopt_manifold** out);
+/** The vector space ℝ^{rows×cols}. */
+int homopt_euclidean_create(size_t rows, size_t cols, homopt_manifold** out);
+/** Releases a manifold (NULL-safe). */
+int homopt_manifold_destroy(homopt_manifold* manifold);
+
+/** Type name, e.g. "Stiefel". */
+int homopt_manifold_name(const homopt_manifold* manifold, char* buffer, size_t capacity, size_t* length);
+/** Description, e.g. "Stiefel(N=49, n=7)". */
+int homopt_manifold_description(const homopt_manifold* manifold, char* buffer, size_t capacity,
+                                size_t* length);
+/** Rows of a point matrix. */
+int homopt_manifold_rows(const homopt_manifold* manifold, size_t* rows);
+/** Columns of a point matrix. */
+int homopt_manifold_cols(const homopt_manifold* manifold, size_t* cols);
+/** Manifold dimension = length of the packed tangent coordinates
+ *  (Stiefel n(n−1)/2 + (N−n)n, Grassmann (N−n)n, Euclidean rows·cols). */
+int homopt_manifold_dimension(const homopt_manifold* manifold, size_t* dimension);
+/** Largest constraint residual accepted for a point (homopt_manifold_check). */
+int homopt_manifold_tolerance(const homopt_manifold* manifold, double* tolerance);
+
+/** A reproducible random point (same for the same seed in every language) written to
+ *  `point` (rows×cols, column-major, capacity ≥ rows·cols). */
+int homopt_manifold_random_point(const homopt_manifold* manifold, uint64_t seed, double* point,
+                                 size_t capacity);
+/** Constraint residual of the rows×cols matrix Y, e.g. ‖YᵀY − I‖_F for Stiefel, 0 for
+ *  Euclidean. HOMOPT_INVALID_ARGUMENT on a wrong shape or a NaN/Inf entry. */
+int homopt_manifold_check(const homopt_manifold* manifold, const double* point, size_t rows, size_t cols,
+                          double* residual);
+/** Riemannian gradient at Y of a function with Euclidean gradient G (both rows×cols):
+ *  Stiefel G − Y GᵀY (canonical metric), Grassmann G − YYᵀG, Euclidean G. */
+int homopt_manifold_riemannian_gradient(const homopt_manifold* manifold, const double* point,
+                                        size_t point_rows, size_t point_cols,
+                                        const double* euclidean_gradient, size_t gradient_rows,
+                                        size_t gradient_cols, double* out, size_t capacity);
+
+/* ------------------------------------------------------------------ methods */
+
+/** Any method of the core by name ("Gradient", "Momentum", "Adam", "AdamWithDecay",
+ *  "BFGS") with `count` hyperparameters given as parallel arrays keys[k] = values[k]
+ *  (keys/values may be NULL if count = 0); missing ones take the core's defaults.
+ *  Booleans (amsgrad) are 0/1, counts (decay_steps, max_dimension) whole numbers. */
+int homopt_method_create(const char* name, const char* const* keys, const double* values, size_t count,
+                         homopt_method** out);
+/** Gradient descent V = −lr·g (core default lr = 1e-2). */
+int homopt_gradient_create(double lr, homopt_method** out);
+/** Momentum m ← alpha·m + g, V = −lr·m (defaults lr = 1e-3, alpha = 1e-2). */
+int homopt_momentum_create(double lr, double alpha, homopt_method** out);
+/** Adam with bias correction, V = −lr·m̂/(√v̂ + eps) element-wise (defaults lr = 1e-3,
+ *  beta1 = 0.9, beta2 = 0.99, eps = 3e-7, amsgrad = 0). */
+int homopt_adam_create(double lr, double beta1, double beta2, double eps, int amsgrad, homopt_method** out);
+/** Adam with lr(t) = lr_start·(lr_end/lr_start)^{min(t−1, S−1)/(S−1)}, S = decay_steps
+ *  (defaults S = 1000, lr_start = 1e-2, lr_end = 1e-6, beta1 = 0.9, beta2 = 0.99,
+ *  eps = 1e-8, amsgrad = 0). */
+int homopt_adam_with_decay_create(uint64_t decay_steps, double lr_start, double lr_end, double beta1,
+                                  double beta2, double eps, int amsgrad, homopt_method** out);
+/** BFGS on the coordinates, V = −lr·H g (defaults lr = 1e-2, eps = 1e-8,
+ *  max_dimension = 4096). */
+int homopt_bfgs_create(double lr, double eps, size_t max_dimension, homopt_method** out);
+/** Releases a method (NULL-safe). */
+int homopt_method_destroy(homopt_method* method);
+
+/** Type name, e.g. "Adam". */
+int homopt_method_name(const homopt_method* method, char* buffer, size_t capacity, size_t* length);
+/** Description, e.g. "Adam(lr=0.001, beta1=0.9, …)". */
+int homopt_method_description(const homopt_method* method, char* buffer, size_t capacity, size_t* length);
+/** Number of hyperparameters. */
+int homopt_method_hyperparameter_count(const homopt_method* method, size_t* count);
+/** Hyperparameter `index` (0-based, in the order homopt_method_create accepts): its name
+ *  (string out convention) and its value. */
+int homopt_method_hyperparameter(const homopt_method* method, size_t index, char* name, size_t capacity,
+                                 size_t* length, double* value);
+
+/* ------------------------------------------------------------------ optimizer */
+
+/** An optimizer with a copy of `method` and the retraction "cayley" or "geodesic"
+ *  (NULL means "cayley"). The method handle may be destroyed afterwards. */
+int homopt_optimizer_create(const homopt_method* method, const char* retraction, homopt_optimizer** out);
+/** Releases an optimizer (NULL-safe). */
+int homopt_optimizer_destroy(homopt_optimizer* optimizer);
+/** Adds a parameter on (a copy of) `manifold` starting at the rows×cols point Y0 (on the
+ *  manifold within its tolerance, finite); its 0-based index goes to *index (may be NULL). */
+int homopt_optimizer_add(homopt_optimizer* optimizer, const homopt_manifold* manifold,
+                         const double* initial_point, size_t rows, size_t cols, size_t* index);
+/** One step: for each parameter i (in the order of add), the Euclidean gradient
+ *  gradients[i] (rows[i]×cols[i], must equal the parameter's shape); count must equal
+ *  homopt_optimizer_size. All-or-nothing: on error the optimizer is unchanged. */
+int homopt_optimizer_step(homopt_optimizer* optimizer, const double* const* gradients, const size_t* rows,
+                          const size_t* cols, size_t count);
+/** Number of parameters. */
+int homopt_optimizer_size(const homopt_optimizer* optimizer, size_t* size);
+/** Steps taken so far (0 before the first). */
+int homopt_optimizer_step_count(const homopt_optimizer* optimizer, uint64_t* step_count);
+/** Shape of parameter `index`. */
+int homopt_optimizer_value_shape(const homopt_optimizer* optimizer, size_t index, size_t* rows, size_t* cols);
+/** Current point of parameter `index` written to `out` (capacity ≥ rows·cols). */
+int homopt_optimizer_value(const homopt_optimizer* optimizer, size_t index, double* out, size_t capacity);
+/** A new handle with a copy of parameter `index`'s manifold (caller destroys it). */
+int homopt_optimizer_manifold(const homopt_optimizer* optimizer, size_t index, homopt_manifold** out);
+/** A new handle with a copy of the optimizer's method (caller destroys it). */
+int homopt_optimizer_method(const homopt_optimizer* optimizer, homopt_method** out);
+/** "cayley" or "geodesic". */
+int homopt_optimizer_retraction(const homopt_optimizer* optimizer, char* buffer, size_t capacity,
+                                size_t* length);
+/** Writes a checkpoint atomically (temporary file, then rename). */
+int homopt_optimizer_save(const homopt_optimizer* optimizer, const char* path);
+/** Reads a checkpoint written by homopt_optimizer_save (any language) into a new optimizer;
+ *  HOMOPT_FILE_ERROR on a missing, truncated, corrupt or foreign file. */
+int homopt_optimizer_load(const char* path, homopt_optimizer** out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HOMOPT_H */
