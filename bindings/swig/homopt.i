@@ -73,8 +73,10 @@ typedef arma::Mat<double> Mat;
 // ------------------------------------------------------------------ language typemaps
 #ifdef SWIGPYTHON
 %include "numpy_arma.i"
-// Default arguments as one wrapper each (no overload dispatch; clearer TypeErrors).
+// Default arguments as one wrapper each (no overload dispatch; clearer TypeErrors), and
+// keyword arguments by the C++ parameter names (optimizer.add(manifold=…, initial_point=…)).
 %feature("compactdefaultargs");
+%feature("kwargs");
 #endif
 #ifdef SWIGR
 %include "r_arma.i"

@@ -1,0 +1,273 @@
+"""homopt — optimization on homogeneous spaces with the global tangent space Adam.
+
+A thin layer over the SWIG module ``homopt.core`` (C++ library homopt): the same names,
+defaults and numbers as in C++ (Brantner, arXiv 2305.16901).
+
+    >>> import numpy as np, homopt
+    >>> stiefel = homopt.Stiefel(6, 2)            # St(n=2, N=6) = {Y ∈ ℝ^{6×2} : YᵀY = I}
+    >>> optimizer = homopt.Optimizer(homopt.Adam(lr=1e-2))
+    >>> optimizer.add(stiefel, stiefel.random_point(1))
+    0
+    >>> optimizer.step([np.ones((6, 2))])         # one Euclidean gradient ∂L/∂Y per parameter
+    >>> stiefel.check(optimizer.value(0)) < 1e-14  # ‖YᵀY − I‖_F
+    True
+
+Matrices are numpy arrays. Input: any real 2-D array (int, uint and float dtypes are cast
+to float64 with numpy's "safe" rule; bool, complex, object and string dtypes raise
+TypeError; a 1-D array raises ValueError — reshape it explicitly). A float64
+Fortran-ordered array is used without a copy; results are float64 Fortran-ordered arrays
+that own their memory. ``A[i, j]`` in numpy is ``A(i, j)`` in C++.
+
+Errors carry the C++ message, which names the argument at fault:
+ValueError (bad argument: shape, NaN/Inf, off-manifold point, hyperparameter),
+IndexError (parameter index), TypeError (wrong Python type or dtype),
+OSError (checkpoint file missing, unreadable, truncated, corrupt or foreign),
+MemoryError, RuntimeError (anything else).
+
+Threads: the GIL is released while C++ computes, so optimizers stepping in different
+threads run in parallel. One optimizer must not be used by two threads at once.
+"""
+
+import os as _os
+
+from . import core as _core
+
+__all__ = [
+    "Manifold", "Stiefel", "Grassmann", "Euclidean",
+    "Method", "Gradient", "Momentum", "Adam", "AdamWithDecay", "BFGS",
+    "Optimizer", "standard_normal_matrix", "version", "__version__",
+]
+
+#: Version of the C++ library this module was built with.
+__version__ = _core.version()
+version = _core.version
+Manifold = _core.Manifold
+Method = _core.Method
+
+
+def standard_normal_matrix(rows, cols, seed):
+    """rows×cols matrix of independent standard normals: std::mt19937_64(seed) and the
+    Box–Muller transform (both values of each pair used), filled column-major — the same
+    numbers in every language binding and on every platform."""
+    return _core.standard_normal_matrix(rows, cols, seed)
+
+
+# ---------------------------------------------------------------------------- manifolds
+
+class _ManifoldMixin:
+    """repr and pickling shared by the manifolds (constructor arguments = _arguments)."""
+
+    def __repr__(self):
+        return "homopt." + self.description()
+
+    def __reduce__(self):
+        return (type(self), self._arguments())
+
+
+class Stiefel(_ManifoldMixin, _core.Stiefel):
+    """The Stiefel manifold St(n, N) = {Y ∈ ℝ^{N×n} : YᵀY = I}, 1 ≤ n ≤ N.
+
+    Global tangent space: Y = λE with λ = [Y, Ȳ] ∈ O(N), E = [I_n; 0]. Horizontal space
+    𝔤ʰᵒʳ = {[[A, −Bᵀ], [B, 0]] : A ∈ 𝔰𝔬(n), B ∈ ℝ^{(N−n)×n}}, dimension n(n−1)/2 + (N−n)n;
+    lift of the Euclidean gradient G: A = YᵀG − GᵀY, B = ȲᵀG. A step costs O(N²n).
+
+    Verbs: random_point(seed) (Haar), check(Y) = ‖YᵀY − I‖_F, tolerance(),
+    riemannian_gradient(Y, G) = G − Y GᵀY (canonical metric), dimension(), rows(), cols(),
+    N(), n(), name(), description().
+    """
+
+    def __init__(self, N, n):
+        super().__init__(N, n)
+
+    def _arguments(self):
+        return (self.N(), self.n())
+
+
+class Grassmann(_ManifoldMixin, _core.Grassmann):
+    """The Grassmann manifold Gr(n, N) of n-dimensional subspaces of ℝ^N, 1 ≤ n ≤ N,
+    represented by an orthonormal basis Y (N×n); the point is span(Y) — compare results by
+    the projector YYᵀ, never by Y.
+
+    As Stiefel with A ≡ 0: coordinates B = ȲᵀG, dimension (N−n)n; Riemannian gradient
+    G − YYᵀG; check(Y) = ‖YᵀY − I‖_F.
+    """
+
+    def __init__(self, N, n):
+        super().__init__(N, n)
+
+    def _arguments(self):
+        return (self.N(), self.n())
+
+
+class Euclidean(_ManifoldMixin, _core.Euclidean):
+    """The vector space ℝ^{rows×cols}: coordinates vec(G), step Y ← Y + V (the retraction
+    is ignored). With Adam this is textbook bias-corrected Adam.
+
+    random_point(seed) = standard_normal_matrix(rows, cols, seed); check(Y) = 0 (validates
+    shape and finiteness); riemannian_gradient(Y, G) = G.
+    """
+
+    def __init__(self, rows, cols):
+        super().__init__(rows, cols)
+
+    def _arguments(self):
+        return (self.rows(), self.cols())
+
+
+# ---------------------------------------------------------------------------- methods
+# Each method acts on the packed coordinates g ∈ 𝔤ʰᵒʳ of one parameter (the same vector
+# space at every point of the manifold); t is the optimizer's global step counter (1, 2, …).
+
+class _MethodMixin:
+    """repr, hyperparameters and pickling shared by the methods."""
+
+    #: Python types of the constructor arguments, in order (for repr and pickling).
+    _types = ()
+
+    @property
+    def hyperparameters(self):
+        """The hyperparameters as a dict, in constructor order."""
+        values = self.hyperparameter_values()
+        return {name: kind(value) for (name, kind), value in zip(self._types, values)}
+
+    def __repr__(self):
+        arguments = ", ".join(f"{name}={value!r}" for name, value in self.hyperparameters.items())
+        return f"homopt.{self.name()}({arguments})"
+
+    def __reduce__(self):
+        return (type(self), tuple(self.hyperparameters.values()))
+
+
+class Gradient(_MethodMixin, _core.Gradient):
+    """Gradient descent: V = −lr·g.  Gradient(lr=1e-2), lr > 0."""
+
+    _types = (("lr", float),)
+
+    def __init__(self, lr=1e-2):
+        super().__init__(lr)
+
+
+class Momentum(_MethodMixin, _core.Momentum):
+    """Heavy-ball momentum: m ← alpha·m + g;  V = −lr·m  (m starts at 0).
+
+    Momentum(lr=1e-3, alpha=1e-2), lr > 0, 0 ≤ alpha < 1.
+    """
+
+    _types = (("lr", float), ("alpha", float))
+
+    def __init__(self, lr=1e-3, alpha=1e-2):
+        super().__init__(lr, alpha)
+
+
+class Adam(_MethodMixin, _core.Adam):
+    """Adam with bias correction, element-wise on the coordinates:
+
+        m ← β₁m + (1−β₁)g,   v ← β₂v + (1−β₂)g⊙g,
+        m̂ = m/(1−β₁ᵗ),   v̂ = v/(1−β₂ᵗ),   V = −lr·m̂/(√v̂ + eps).
+
+    amsgrad=True replaces v in v̂ by the running maximum v_max ← max(v_max, v), taken
+    coordinate-wise in 𝔤ʰᵒʳ. Adam(lr=1e-3, beta1=0.9, beta2=0.99, eps=3e-7,
+    amsgrad=False); lr > 0, 0 ≤ beta1, beta2 < 1, eps > 0.
+    """
+
+    _types = (("lr", float), ("beta1", float), ("beta2", float), ("eps", float), ("amsgrad", bool))
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.99, eps=3e-7, amsgrad=False):
+        super().__init__(lr, beta1, beta2, eps, amsgrad)
+
+
+class AdamWithDecay(_MethodMixin, _core.AdamWithDecay):
+    """Adam whose learning rate decays exponentially from lr_start (t = 1) to lr_end
+    (t = decay_steps = S) and stays there:
+
+        lr(t) = lr_start · (lr_end/lr_start)^{min(t−1, S−1)/(S−1)}   (S = 1: lr(t) = lr_end),
+
+    otherwise exactly Adam. AdamWithDecay(decay_steps=1000, lr_start=1e-2, lr_end=1e-6,
+    beta1=0.9, beta2=0.99, eps=1e-8, amsgrad=False); learning_rate(t) gives lr(t).
+    """
+
+    _types = (("decay_steps", int), ("lr_start", float), ("lr_end", float), ("beta1", float),
+              ("beta2", float), ("eps", float), ("amsgrad", bool))
+
+    def __init__(self, decay_steps=1000, lr_start=1e-2, lr_end=1e-6, beta1=0.9, beta2=0.99,
+                 eps=1e-8, amsgrad=False):
+        super().__init__(decay_steps, lr_start, lr_end, beta1, beta2, eps, amsgrad)
+
+
+class BFGS(_MethodMixin, _core.BFGS):
+    """BFGS on the coordinates with a dense inverse-Hessian approximation H (starts at I):
+    at t > 1, with s the previous velocity and y = g − g_previous,
+
+        if sᵀy > eps: ρ = 1/(sᵀy),  H ← (I − ρsyᵀ) H (I − ρysᵀ) + ρssᵀ;   V = −lr·H g.
+
+    H has dimension² entries: parameters with dimension > max_dimension are refused.
+    BFGS(lr=1e-2, eps=1e-8, max_dimension=4096).
+    """
+
+    _types = (("lr", float), ("eps", float), ("max_dimension", int))
+
+    def __init__(self, lr=1e-2, eps=1e-8, max_dimension=4096):
+        super().__init__(lr, eps, max_dimension)
+
+
+# ---------------------------------------------------------------------------- optimizer
+
+def _optimizer_from_checkpoint(checkpoint):
+    """Unpickling helper: an Optimizer from Optimizer.checkpoint_bytes()."""
+    return Optimizer._adopt(_core.Optimizer.from_checkpoint_bytes(checkpoint))
+
+
+class Optimizer(_core.Optimizer):
+    """One method, one retraction, one global step counter t, any number of parameters,
+    each on its own manifold.
+
+    Optimizer(method, retraction="cayley"); retraction "cayley" — R = (I − V/2)⁻¹(I + V/2)
+    — or "geodesic" — R = exp(V). One step(gradients), for every parameter i with Euclidean
+    gradient Gᵢ = ∂L/∂Yᵢ:
+
+        cᵢ = lift of Gᵢ to 𝔤ʰᵒʳ;  c_Vᵢ = method velocity at t;  λᵢ ← λᵢ·Retr(V(c_Vᵢ)), Yᵢ = λᵢE.
+
+    add(manifold, initial_point) → 0-based index; step([G0, G1, …]) (all-or-nothing: on an
+    error nothing changes); value(i) → a copy of the current point; size() / len();
+    step_count(); save(path) (atomic); Optimizer.load(path). Optimizers pickle (through the
+    checkpoint bytes) and copy.deepcopy.
+    """
+
+    def __init__(self, method, retraction="cayley"):
+        if not isinstance(method, _core.Method):
+            raise TypeError(f"method: expected a homopt method (Adam, Momentum, …), got {type(method).__name__}")
+        super().__init__(method, retraction)
+
+    @classmethod
+    def _adopt(cls, native):
+        """Turns a core.Optimizer returned by C++ into a homopt.Optimizer (same object)."""
+        native.__class__ = cls
+        return native
+
+    @property
+    def retraction(self):
+        """"cayley" or "geodesic"."""
+        return self.retraction_name()
+
+    def save(self, path):
+        """Writes a checkpoint (method, hyperparameters, retraction, t, every parameter's
+        manifold, section λ and method state) atomically: a temporary file in the same
+        folder, flushed, then renamed over path. OSError on failure (path untouched)."""
+        super().save(_os.fspath(path))
+
+    @classmethod
+    def load(cls, path):
+        """The optimizer saved at path; OSError if the file is missing, truncated, corrupt
+        or foreign (never a half-loaded optimizer)."""
+        return cls._adopt(_core.Optimizer.load(_os.fspath(path)))
+
+    def __len__(self):
+        return self.size()
+
+    def __repr__(self):
+        parameters = ", ".join(self.manifold_description(i) for i in range(self.size()))
+        return (f"homopt.Optimizer({self.method_description()}, retraction={self.retraction!r}, "
+                f"step_count={self.step_count()}, parameters=[{parameters}])")
+
+    def __reduce__(self):
+        return (_optimizer_from_checkpoint, (self.checkpoint_bytes(),))

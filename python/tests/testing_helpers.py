@@ -1,0 +1,31 @@
+"""Shared helpers of the homopt pytest suite (`import testing_helpers`; pytest puts this
+folder on sys.path)."""
+import os
+
+import numpy as np
+import homopt
+
+REPOSITORY = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+REFERENCE_TRAJECTORY = os.path.join(REPOSITORY, "tests", "data", "reference_trajectory.txt")
+
+
+def symmetric_with_eigenvalues(eigenvalues, seed):
+    """Q diag(eigenvalues) Qᵀ with Q the orthonormal factor of a seeded normal matrix."""
+    n = len(eigenvalues)
+    q, _ = np.linalg.qr(homopt.standard_normal_matrix(n, n, seed))
+    return q @ np.diag(eigenvalues) @ q.T
+
+
+def run_until(optimizer, cost, gradient, optimum, tolerance, budget):
+    """Steps (one parameter) until |f − optimum| ≤ tolerance·|optimum|; returns the number
+    of steps taken, or −1 if `budget` steps were not enough."""
+    for t in range(budget + 1):
+        if abs(cost(optimizer.value(0)) - optimum) <= tolerance * abs(optimum):
+            return t
+        optimizer.step([gradient(optimizer.value(0))])
+    return -1
+
+
+def projector_distance(Y, Z):
+    """‖YYᵀ − ZZᵀ‖_F (compare Grassmann points)."""
+    return np.linalg.norm(Y @ Y.T - Z @ Z.T)
