@@ -88,7 +88,7 @@ Vec Adam::velocity_with_rate(real rate, const Vec& g, MethodState& state, std::u
   const real* gradient = g.memptr();
   const real first_correction = 1 - std::pow(beta1_, static_cast<real>(t));
   const real second_correction = 1 - std::pow(beta2_, static_cast<real>(t));
-  Vec result(d);
+  Vec result(d, arma::fill::none);
   real* velocity = result.memptr();
   for (uword k = 0; k < d; ++k) {
     m[k] = beta1_ * m[k] + (1 - beta1_) * gradient[k];

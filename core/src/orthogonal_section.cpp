@@ -39,7 +39,9 @@ Mat retraction_core(const Mat& X, Retraction retraction) {
   if (retraction == Retraction::cayley) {
     Mat system = arma::eye(m, m) - 0.5 * X;
     Mat result;
-    if (!arma::solve(result, system, arma::eye(m, m), arma::solve_opts::no_approx))
+    // LU without the rcond estimate (it cost a quarter of a small step); failure and
+    // non-finite results are still detected (here and after the update).
+    if (!arma::solve(result, system, arma::eye(m, m), arma::solve_opts::fast) || !result.is_finite())
       throw InvalidArgument("velocity", "Cayley retraction is singular (I − X/2 not invertible)");
     return result;
   }
@@ -54,7 +56,7 @@ Mat retraction_core(const Mat& X, Retraction retraction) {
 Vec OrthogonalSection::lift(const Mat& G) const {
   const uword n = point_.n_cols;
   const uword skew_count = with_skew_block_ ? skew_coordinate_count(n) : 0;
-  Vec coordinates(skew_count + complement_.n_cols * n);
+  Vec coordinates(skew_count + complement_.n_cols * n, arma::fill::none);
   if (with_skew_block_) {
     const Mat YtG = point_.t() * G;
     pack_strict_lower(YtG - YtG.t(), coordinates.memptr());
@@ -74,7 +76,7 @@ std::unique_ptr<Section> OrthogonalSection::retracted(const Vec& velocity, Retra
   const Mat B(const_cast<real*>(velocity.memptr()) + skew_count, m, n, false, true);
 
   // X = WᵀU = [[A/2, I], [A²/4 − BᵀB, A/2]].
-  Mat X(2 * n, 2 * n);
+  Mat X(2 * n, 2 * n, arma::fill::none);
   X.submat(0, 0, n - 1, n - 1) = half_A;
   X.submat(0, n, n - 1, 2 * n - 1) = arma::eye(n, n);
   X.submat(n, 0, 2 * n - 1, n - 1) = half_A * half_A - B.t() * B;
@@ -82,7 +84,7 @@ std::unique_ptr<Section> OrthogonalSection::retracted(const Vec& velocity, Retra
   const Mat M = retraction_core(X, retraction);
 
   // λU = [Y A/2 + Ȳ B, Y];  P = (λU) M = [P₁, P₂].
-  Mat lambda_U(N, 2 * n);
+  Mat lambda_U(N, 2 * n, arma::fill::none);
   lambda_U.cols(0, n - 1) = point_ * half_A;
   if (m > 0) lambda_U.cols(0, n - 1) += complement_ * B;
   lambda_U.cols(n, 2 * n - 1) = point_;
