@@ -53,6 +53,12 @@ bool unregister_handle(const void* handle, HandleKind kind) {
   return true;
 }
 
+std::size_t live_handle_count() {
+  HandleRegistry& handles = registry();
+  std::lock_guard<std::mutex> lock(handles.mutex);
+  return handles.live.size();
+}
+
 void require_live(const void* handle, HandleKind kind, const char* argument) {
   if (handle == nullptr) throw NullHandle(std::string(argument) + ": NULL " + kind_name(kind) + " handle");
   HandleRegistry& handles = registry();

@@ -46,6 +46,8 @@ enum class HandleKind { manifold, method, optimizer };
 void register_handle(const void* handle, HandleKind kind);
 /// Removes `handle`; false if it was not live with this kind.
 bool unregister_handle(const void* handle, HandleKind kind);
+/// Number of live handles.
+std::size_t live_handle_count();
 /// Throws NullHandle naming `argument` unless `handle` is live with this kind.
 void require_live(const void* handle, HandleKind kind, const char* argument);
 

@@ -66,6 +66,9 @@ const char* homopt_version(void);
 const char* homopt_last_error(void);
 /** Symbolic name of a status code, e.g. "HOMOPT_FILE_ERROR" (static string). */
 const char* homopt_status_name(int status);
+/** Number of live handles of all kinds (created and not yet destroyed): a leak check for
+ *  bindings whose handles are released by finalizers. */
+int homopt_live_handle_count(size_t* count);
 
 /* ------------------------------------------------------------------ manifolds */
 

@@ -99,6 +99,10 @@ const char* homopt_status_name(int status) {
   }
 }
 
+int homopt_live_handle_count(size_t* count) {
+  return guarded([&] { write_value(count, live_handle_count(), "count"); });
+}
+
 // ------------------------------------------------------------------ manifolds
 
 int homopt_manifold_create(const char* name, size_t a, size_t b, homopt_manifold** out) {

@@ -183,6 +183,22 @@ static void test_library(void) {
   CHECK(strcmp(homopt_status_name(HOMOPT_INTERNAL_ERROR), "HOMOPT_INTERNAL_ERROR") == 0);
   CHECK(strcmp(homopt_status_name(-1), "HOMOPT_UNKNOWN_STATUS") == 0);
   CHECK(strcmp(homopt_last_error(), "") == 0); /* nothing failed yet on this thread */
+  { /* the live-handle count follows create and destroy */
+    size_t before = 99, during = 0, after = 0;
+    homopt_manifold* manifold;
+    homopt_method* method;
+    CHECK_OK(homopt_live_handle_count(&before));
+    CHECK(before == 0);
+    CHECK_OK(homopt_euclidean_create(2, 2, &manifold));
+    CHECK_OK(homopt_gradient_create(0.1, &method));
+    CHECK_OK(homopt_live_handle_count(&during));
+    CHECK(during == 2);
+    CHECK_OK(homopt_manifold_destroy(manifold));
+    CHECK_OK(homopt_method_destroy(method));
+    CHECK_OK(homopt_live_handle_count(&after));
+    CHECK(after == 0);
+    CHECK_FAILS(homopt_live_handle_count(NULL), HOMOPT_INVALID_ARGUMENT, "count");
+  }
   CHECK_FAILS(homopt_stiefel_create(3, 5, NULL), HOMOPT_INVALID_ARGUMENT, "out");
   CHECK(strstr(homopt_last_error(), "out: NULL pointer") != NULL);
 }
@@ -793,6 +809,7 @@ static void check_stale_handles(void) {
               "expected a homopt_manifold handle, got a homopt_method");
   CHECK_FAILS(homopt_optimizer_destroy((homopt_optimizer*)method), HOMOPT_NULL_HANDLE, "not a live handle");
   CHECK_OK(homopt_optimizer_create(method, NULL, &optimizer));
+  CHECK_OK(homopt_optimizer_destroy(optimizer));
   CHECK_OK(homopt_method_destroy(method));
   CHECK_FAILS(homopt_optimizer_create(method, NULL, &optimizer), HOMOPT_NULL_HANDLE, "method");
   CHECK(optimizer == NULL);
@@ -1144,6 +1161,11 @@ int main(int argc, char** argv) {
   else {
     fprintf(stderr, "unknown group %s\n", group);
     return 2;
+  }
+  { /* every group releases every handle it created */
+    size_t live = 99;
+    CHECK_OK(homopt_live_handle_count(&live));
+    CHECK(live == 0);
   }
   printf("%s: %d checks, %d failed\n", group, check_count, failure_count);
   return failure_count == 0 && check_count > 0 ? 0 : 1;
