@@ -1,7 +1,8 @@
 // numpy_arma.i — Python typemaps homopt::Mat (arma::Mat<double>) ⇄ numpy.ndarray
 // (DESIGN 3). Included by homopt.i under SWIGPYTHON only.
 //
-// Input (`const homopt::Mat&`, `const std::vector<homopt::Mat>&`):
+// Input (`const homopt::Mat&`; `const std::vector<homopt::Mat>&` from a list, tuple or any
+// other iterable of such matrices, but not from an ndarray):
 //   * anything numpy can turn into an array (ndarray, nested lists, …);
 //   * dtype must be integer, unsigned or floating: it is cast to float64 with numpy's
 //     "safe" rule (int*, uint*, float16/32 accepted; float128 refused). bool, complex,
@@ -119,12 +120,17 @@ struct MatrixListInput {
   }
 
   bool assign(PyObject* object, const std::string& argument) {
-    if (PyArray_Check(object) || !PySequence_Check(object) || PyUnicode_Check(object) || PyBytes_Check(object))
+    // Any iterable of matrices (list, tuple, generator), but not an ndarray (iterating a
+    // matrix would give its rows), str or bytes.
+    PyObject* sequence = nullptr;
+    if (!PyArray_Check(object) && !PyUnicode_Check(object) && !PyBytes_Check(object)) {
+      sequence = PySequence_Fast(object, "");
+      if (!sequence) PyErr_Clear();
+    }
+    if (!sequence)
       return fail(PyExc_TypeError, argument,
                   std::string("expected a list of 2-D arrays (one per parameter), got ") + Py_TYPE(object)->tp_name +
                       (PyArray_Check(object) ? "; wrap a single array in a list: step([G])" : ""));
-    PyObject* sequence = PySequence_Fast(object, "expected a sequence");
-    if (!sequence) return false;
     const Py_ssize_t count = PySequence_Fast_GET_SIZE(sequence);
     arrays.reserve(static_cast<std::size_t>(count));
     matrices.reserve(static_cast<std::size_t>(count));

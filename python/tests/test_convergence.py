@@ -1,0 +1,85 @@
+"""Closed-form problems reach their optima through Python: leading eigenvectors (vs
+numpy.linalg.eigh), the Brockett cost (optimum Σ i·λ_{p+1−i}) with every method and both
+retractions, orthogonal Procrustes (vs the SVD) and Euclidean least squares (vs lstsq)."""
+import numpy as np
+import pytest
+
+import homopt
+from testing_helpers import projector_distance, run_until, symmetric_with_eigenvalues
+
+RETRACTIONS = ["cayley", "geodesic"]
+
+
+@pytest.mark.parametrize("retraction", RETRACTIONS)
+@pytest.mark.parametrize("space", [homopt.Grassmann, homopt.Stiefel])
+def test_leading_eigenvectors_of_a_covariance_matrix(space, retraction):
+    data = homopt.standard_normal_matrix(200, 10, 5) * np.linspace(3, 0.5, 10)  # column scales
+    covariance = np.cov(data, rowvar=False)
+    eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+    top = eigenvectors[:, -3:]
+    manifold = space(10, 3)
+    optimizer = homopt.Optimizer(homopt.Adam(lr=0.02), retraction)
+    optimizer.add(manifold, manifold.random_point(8))
+    # minimize −tr(YᵀCY): G = −2CY; optimum −(λ₈ + λ₉ + λ₁₀)
+    steps = run_until(optimizer, lambda Y: -np.trace(Y.T @ covariance @ Y), lambda Y: -2 * covariance @ Y,
+                      -eigenvalues[-3:].sum(), 1e-12, 3000)
+    assert steps > 0
+    for _ in range(300):
+        optimizer.step([-2 * covariance @ optimizer.value(0)])
+    assert projector_distance(optimizer.value(0), top) < 1e-6
+    assert manifold.check(optimizer.value(0)) < 1e-13
+
+
+BROCKETT_METHODS = [  # budgets ≈ 2× the steps the C++ convergence test measured
+    (homopt.Adam(lr=0.01), 600),
+    (homopt.Adam(lr=0.01, amsgrad=True), 1500),
+    (homopt.AdamWithDecay(decay_steps=2000, lr_start=0.1, lr_end=1e-5), 400),
+    (homopt.Momentum(lr=0.01, alpha=0.9), 400),
+    (homopt.Gradient(lr=0.005), 1600),
+    (homopt.BFGS(lr=0.05), 400),
+]
+
+
+@pytest.mark.parametrize("retraction", RETRACTIONS)
+@pytest.mark.parametrize("method, budget", BROCKETT_METHODS, ids=[repr(m) for m, _ in BROCKETT_METHODS])
+def test_brockett_optimum_with_every_method(method, budget, retraction):
+    N, p = 20, 4
+    eigenvalues = np.linspace(1, 20, N)  # ascending λ₁ < … < λ₂₀
+    B = symmetric_with_eigenvalues(eigenvalues, 61)
+    D = np.diag(np.arange(1.0, p + 1))
+    optimum = sum(i * eigenvalues[p - i] for i in range(1, p + 1))  # Σ i·λ_{p+1−i}
+    manifold = homopt.Stiefel(N, p)
+    optimizer = homopt.Optimizer(method, retraction)
+    optimizer.add(manifold, manifold.random_point(1))
+    steps = run_until(optimizer, lambda Y: np.trace(Y.T @ B @ Y @ D), lambda Y: 2 * B @ Y @ D, optimum, 1e-8, budget)
+    assert steps > 0
+    assert manifold.check(optimizer.value(0)) < 1e-13
+
+
+@pytest.mark.parametrize("retraction", RETRACTIONS)
+def test_procrustes_matches_the_svd(retraction):
+    # min ‖Y − M‖²_F over St(3, 8): Y* = UVᵀ from the thin SVD M = UΣVᵀ.
+    M = homopt.standard_normal_matrix(8, 3, 31)
+    U, _, Vt = np.linalg.svd(M, full_matrices=False)
+    solution = U @ Vt
+    manifold = homopt.Stiefel(8, 3)
+    optimizer = homopt.Optimizer(homopt.Gradient(lr=0.1), retraction)
+    optimizer.add(manifold, manifold.random_point(2))
+    optimum = np.linalg.norm(solution - M) ** 2
+    steps = run_until(optimizer, lambda Y: np.linalg.norm(Y - M) ** 2, lambda Y: 2 * (Y - M), optimum, 1e-14, 1000)
+    assert steps > 0
+    for _ in range(100):
+        optimizer.step([2 * (optimizer.value(0) - M)])
+    np.testing.assert_allclose(optimizer.value(0), solution, atol=1e-10)
+
+
+def test_euclidean_least_squares_matches_lstsq():
+    A = homopt.standard_normal_matrix(30, 5, 41)
+    b = homopt.standard_normal_matrix(30, 2, 42)
+    solution = np.linalg.lstsq(A, b, rcond=None)[0]
+    manifold = homopt.Euclidean(5, 2)
+    optimizer = homopt.Optimizer(homopt.BFGS(lr=0.5))
+    optimizer.add(manifold, np.zeros((5, 2)))
+    for _ in range(200):
+        optimizer.step([2 * A.T @ (A @ optimizer.value(0) - b)])
+    np.testing.assert_allclose(optimizer.value(0), solution, atol=1e-10)

@@ -1,0 +1,104 @@
+"""Every manifold through Python: dimensions, random points, checks, Riemannian gradients
+(dense formulas recomputed with numpy), reprs, pickling, bad arguments."""
+import copy
+import pickle
+
+import numpy as np
+import pytest
+
+import homopt
+
+G = homopt.standard_normal_matrix(9, 3, 11)
+
+
+def test_stiefel_verbs():
+    manifold = homopt.Stiefel(9, 3)
+    assert (manifold.N(), manifold.n(), manifold.rows(), manifold.cols()) == (9, 3, 9, 3)
+    assert manifold.dimension() == 3 * 2 // 2 + 6 * 3
+    assert manifold.name() == "Stiefel" and manifold.tolerance() == 1e-10
+    Y = manifold.random_point(4)
+    # Q factor (diag(R) > 0) of standard_normal_matrix(9, 3, 4): numpy's QR up to signs.
+    q, r = np.linalg.qr(homopt.standard_normal_matrix(9, 3, 4))
+    np.testing.assert_allclose(Y, q * np.sign(np.diag(r)), atol=1e-14)
+    assert manifold.check(Y) == pytest.approx(np.linalg.norm(Y.T @ Y - np.eye(3)), abs=1e-16)
+    assert manifold.check(Y) < 1e-14
+    assert manifold.check(2 * Y) == pytest.approx(np.linalg.norm(3 * np.eye(3)))
+    np.testing.assert_allclose(manifold.riemannian_gradient(Y, G), G - Y @ G.T @ Y, atol=1e-14)
+
+
+def test_grassmann_verbs():
+    manifold = homopt.Grassmann(9, 3)
+    assert manifold.dimension() == 6 * 3 and manifold.name() == "Grassmann"
+    Y = manifold.random_point(4)
+    np.testing.assert_array_equal(Y, homopt.Stiefel(9, 3).random_point(4))
+    np.testing.assert_allclose(manifold.riemannian_gradient(Y, G), G - Y @ Y.T @ G, atol=1e-14)
+
+
+def test_euclidean_verbs():
+    manifold = homopt.Euclidean(9, 3)
+    assert manifold.dimension() == 27 and (manifold.rows(), manifold.cols()) == (9, 3)
+    np.testing.assert_array_equal(manifold.random_point(5), homopt.standard_normal_matrix(9, 3, 5))
+    assert manifold.check(G) == 0.0
+    np.testing.assert_array_equal(manifold.riemannian_gradient(G, G), G)
+
+
+def test_random_points_are_reproducible_and_seed_dependent():
+    manifold = homopt.Stiefel(6, 2)
+    np.testing.assert_array_equal(manifold.random_point(1), manifold.random_point(1))
+    assert not np.array_equal(manifold.random_point(1), manifold.random_point(2))
+
+
+@pytest.mark.parametrize("manifold, text", [
+    (homopt.Stiefel(49, 7), "homopt.Stiefel(N=49, n=7)"),
+    (homopt.Grassmann(5, 2), "homopt.Grassmann(N=5, n=2)"),
+    (homopt.Euclidean(3, 4), "homopt.Euclidean(rows=3, cols=4)"),
+])
+def test_repr_pickle_copy(manifold, text):
+    assert repr(manifold) == text
+    assert repr(eval(text, {"homopt": homopt})) == text
+    for clone in (pickle.loads(pickle.dumps(manifold)), copy.deepcopy(manifold)):
+        assert type(clone) is type(manifold) and repr(clone) == text
+        np.testing.assert_array_equal(clone.random_point(3), manifold.random_point(3))
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: homopt.Stiefel(2, 3), "^n: "),
+    (lambda: homopt.Stiefel(4, 0), "^n: "),
+    (lambda: homopt.Grassmann(2, 3), "^n: "),
+    (lambda: homopt.Euclidean(0, 3), "^rows: "),
+    (lambda: homopt.Euclidean(3, 0), "^cols: "),
+])
+def test_bad_sizes_raise_value_error_naming_the_argument(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+@pytest.mark.parametrize("make", [lambda: homopt.Stiefel(-1, 2), lambda: homopt.Euclidean(2, 2**70)])
+def test_sizes_out_of_integer_range_raise(make):
+    with pytest.raises(OverflowError):
+        make()
+
+
+@pytest.mark.parametrize("make", [lambda: homopt.Stiefel("4", 2), lambda: homopt.Grassmann(4.5, 2),
+                                  lambda: homopt.Stiefel(4, 2).random_point("x")])
+def test_wrong_argument_types_raise_type_error(make):
+    with pytest.raises(TypeError):
+        make()
+
+
+def test_check_and_gradient_validate_their_arguments():
+    manifold = homopt.Stiefel(4, 2)
+    Y = manifold.random_point(1)
+    with pytest.raises(ValueError, match="^point: expected a 4x2 matrix, got 2x4"):
+        manifold.check(Y.T)
+    with pytest.raises(ValueError, match=r"^point: entry \(1, 0\).*inf"):
+        manifold.check(np.array([[0, 0], [np.inf, 0], [0, 0], [0, 0]]))
+    with pytest.raises(ValueError, match="^euclidean_gradient: "):
+        manifold.riemannian_gradient(Y, np.zeros((3, 3)))
+
+
+def test_abstract_bases_cannot_be_constructed():
+    with pytest.raises(AttributeError, match="No constructor defined"):
+        homopt.Manifold()
+    with pytest.raises(AttributeError, match="No constructor defined"):
+        homopt.Method()
