@@ -4,6 +4,8 @@
 #include "homopt/euclidean.hpp"
 #include "homopt/grassmann.hpp"
 #include "homopt/stiefel.hpp"
+#include "homopt/symplectic_grassmann.hpp"
+#include "homopt/symplectic_stiefel.hpp"
 
 namespace homopt {
 
@@ -11,6 +13,8 @@ std::unique_ptr<Manifold> make_manifold(const std::string& name, const std::vect
   if (shape.size() != 2) throw InvalidArgument("shape_parameters", "expected 2 sizes");
   if (name == "Stiefel") return std::make_unique<Stiefel>(shape[0], shape[1]);
   if (name == "Grassmann") return std::make_unique<Grassmann>(shape[0], shape[1]);
+  if (name == "SymplecticStiefel") return std::make_unique<SymplecticStiefel>(shape[0], shape[1]);
+  if (name == "SymplecticGrassmann") return std::make_unique<SymplecticGrassmann>(shape[0], shape[1]);
   if (name == "Euclidean") return std::make_unique<Euclidean>(shape[0], shape[1]);
   throw InvalidArgument("name", "unknown manifold '" + name + "'");
 }

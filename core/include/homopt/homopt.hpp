@@ -9,6 +9,8 @@
 #include "homopt/optimizer.hpp"
 #include "homopt/random.hpp"
 #include "homopt/stiefel.hpp"
+#include "homopt/symplectic_grassmann.hpp"
+#include "homopt/symplectic_stiefel.hpp"
 #include "homopt/types.hpp"
 #include "homopt/validate.hpp"
 #include "homopt/version.hpp"

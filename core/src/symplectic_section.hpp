@@ -1,0 +1,137 @@
+// homopt (private) — the section λ ∈ Sp(2N) shared by SymplecticStiefel and SymplecticGrassmann
+// (DESIGN 1.4; formulas and packing in homopt/symplectic_stiefel.hpp).
+//
+// Internally λ is stored in *paired* column order λ̃ = [U, Ū]: U (2N×2n) is the point and
+// Ū (2N×2m, m = N − n) a symplectic basis of the symplectic complement of span(U), so that
+// λ̃ᵀJ_{2N}λ̃ = J̃ = blkdiag(J_{2n}, J_{2m}). The group element in the standard column order
+// (λE = U with E = columns 1..n and N+1..N+n of I_{2N}) is λ = [U₁, Ū₁, U₂, Ū₂], where X₁ / X₂
+// denote the first / second half of the columns of X.
+#pragma once
+
+#include <memory>
+
+#include "homopt/manifold.hpp"
+
+namespace homopt::detail {
+
+/// J_{2k}·M = [M₂; −M₁] for M with 2k rows (M₁ / M₂ the top / bottom k rows).
+Mat multiply_J_left(const Mat& matrix);
+/// M·J_{2k} = [−M₂, M₁] for M with 2k columns (M₁ / M₂ the left / right k columns).
+Mat multiply_J_right(const Mat& matrix);
+/// ‖UᵀJ_{2N}U − J_{2n}‖_F for a 2N×2n matrix U (no validation).
+real symplectic_residual(const Mat& basis);
+/// J_{2k} as a dense matrix.
+Mat symplectic_unit(uword k);
+
+/// The symplectic basis with mutually orthogonal columns of span(Q), for Q (2N×2k) with
+/// orthonormal columns spanning a symplectic subspace: with Ω = QᵀJQ (skew, nonsingular),
+/// the Hermitian eigenproblem iΩ w = σ w, w = x + iy (σ₁ ≥ … ≥ σ_k > 0, ‖w‖ = 1) gives
+/// Ωx = σy, Ωy = −σx, ‖x‖ = ‖y‖ = 1/√2, and the basis [e₁…e_k, f₁…f_k] with
+/// e_j = √(2/σ_j) Q y_j, f_j = √(2/σ_j) Q x_j (ω(e_i, f_j) = δ_ij, ω(e_i, e_j) = ω(f_i, f_j) = 0,
+/// ‖e_j‖² = ‖f_j‖² = 1/σ_j). This is the most orthogonal symplectic basis of the subspace
+/// (Williamson-type normal form). Throws InvalidArgument(argument) if σ_k ≤ 1e-12σ₁
+/// (the subspace is not symplectic). O(Nk² + k³).
+Mat symplectic_normal_basis(const Mat& orthonormal_basis, const char* argument);
+
+/// The deterministic symplectic completion of U: Q = the last 2m columns of the full
+/// Householder Q factor of JU (an orthonormal basis of the symplectic complement
+/// {x : UᵀJx = 0}), then Ū = symplectic_normal_basis(Q). O(N³) (used at the start and on
+/// the rare re-completions).
+Mat symplectic_complement(const Mat& point);
+
+/// A velocity in 𝔤ʰᵒʳ in paired order: Ṽ = [[S, J_{2n}KᵀJ_{2m}], [K, 0]] with S ∈ 𝔰𝔭(2n)
+/// (≡ 0 for the symplectic Grassmann manifold) and K ∈ ℝ^{2m×2n}.
+struct HorizontalBlocks {
+  Mat S;  // 2n×2n, S = [[A₁, B₁], [C₁, −A₁ᵀ]]
+  Mat K;  // 2m×2n, K = [[A₃, B₂], [C₂, −A₂]]
+};
+/// Number of packed coordinates: (2n² + n if with_block) + 4mn.
+uword symplectic_coordinate_count(uword N, uword n, bool with_block);
+/// Unpacks c (validated length) into S and K (packing: homopt/symplectic_stiefel.hpp).
+HorizontalBlocks unpack_horizontal(const Vec& coordinates, uword N, uword n, bool with_block);
+/// The dense V(c) ∈ 𝔰𝔭(2N) in the standard order [[A, B], [C, −Aᵀ]] (2N×2N).
+Mat dense_horizontal_matrix(const Vec& coordinates, uword N, uword n, bool with_block);
+
+/// Low-rank form Ṽ = 𝒰𝒲ᵀ (paired order) with 𝒰 = [[S/2, I], [K, 0]] (2N×4n) and
+/// 𝒲ᵀ = [[I, 0], [S/2, J KᵀJ]] (4n×2N); core = (I − X/2)⁻¹ (Cayley) or φ(X) (geodesic)
+/// with X = 𝒲ᵀ𝒰, so that Retr(Ṽ) = I + 𝒰·core·𝒲ᵀ. Only X (4n×4n) and core are formed.
+struct LowRankRetraction {
+  HorizontalBlocks blocks;
+  Mat half_S;       // S/2 (2n×2n)
+  Mat coupling;     // J_{2n} Kᵀ J_{2m} (2n×2m): the top-right block of Ṽ
+  Mat core;         // 4n×4n
+};
+LowRankRetraction low_rank_retraction(const Vec& coordinates, uword N, uword n, bool with_block,
+                                      Retraction retraction);
+/// The dense retraction factor R = I + 𝒰·core·𝒲ᵀ in the standard order (2N×2N; tests and
+/// diagnostics only, O(N²n)).
+Mat dense_retraction_factor(const Vec& coordinates, uword N, uword n, bool with_block,
+                            Retraction retraction);
+
+/// λ in the standard column order [U₁, Ū₁, U₂, Ū₂] from the paired blocks.
+Mat standard_order(const Mat& point, const Mat& complement);
+
+/// The section λ̃ = [U, Ū] ∈ Sp(2N) (paired order) with the low-rank retraction of DESIGN 1.4.
+class SymplecticSection : public Section {
+ public:
+  SymplecticSection(Mat point, Mat complement, bool with_block);
+
+  /// The deterministic completion Ū = symplectic_complement(U); λE = U exactly.
+  static std::unique_ptr<SymplecticSection> complete(const Mat& point, bool with_block);
+
+  const Mat& point() const override { return point_; }
+  /// Ū (2N×2m).
+  const Mat& complement() const { return complement_; }
+  /// Packed [A₁, B₁, C₁ (SymplecticStiefel only) from H = UᵀG; K = ŪᵀG].
+  Vec lift(const Mat& euclidean_gradient) const override;
+  /// λV(c)E = U·S + Ū·K (2N×2n), the tangent vector with coordinates c. O(N²n).
+  Mat tangent_vector(const Vec& coordinates) const;
+  /// λ̃(I + 𝒰·core·𝒲ᵀ), then the drift repair and the conditioning check (header of
+  /// homopt/symplectic_stiefel.hpp).
+  std::unique_ptr<Section> retracted(const Vec& velocity, Retraction retraction) const override;
+  /// [U₁, Ū₁, U₂, Ū₂] (standard order, λE = U).
+  Mat group_element() const override { return standard_order(point_, complement_); }
+  /// {U, Ū}.
+  std::vector<Mat> state() const override { return {point_, complement_}; }
+  std::unique_ptr<Section> clone() const override {
+    return std::make_unique<SymplecticSection>(*this);
+  }
+
+ private:
+  Mat point_;       // U, 2N×2n
+  Mat complement_;  // Ū, 2N×2m
+  bool with_block_;
+};
+
+/// ‖UᵀJU − J‖_F above which retracted() re-symplectifies λ:
+/// 1e-13·max(2n, ‖U‖²_F) (the rounding floor of the residual grows like ε‖U‖²).
+real drift_threshold(const Mat& point);
+/// λ̃ ← λ̃(I + ½J̃Δ), Δ = λ̃ᵀJλ̃ − J̃ (Newton step towards Sp(2N), quadratically convergent),
+/// repeated while it reduces ‖Δ‖_F (at most 3 times). O(N³); rare.
+void resymplectify(Mat& point, Mat& complement);
+/// ‖Ū‖²_F above which retracted() re-completes Ū from U: recondition_factor·(2m + ‖U‖²_F).
+/// The best completion has ‖Ū‖²_F ≤ 2m + ‖U‖²_F (see symplectic_stiefel.hpp).
+constexpr real recondition_factor = 2;
+bool needs_recompletion(const Mat& point, const Mat& complement);
+
+/// ‖UᵀJU − J‖_F after validating the shape 2N×2n and finiteness (InvalidArgument(argument)).
+real checked_symplectic_residual(const Mat& point, uword N, uword n, const char* argument);
+/// Validates `point` (shape, finite, residual ≤ tolerance) and completes it to λ.
+std::unique_ptr<SymplecticSection> symplectic_section(const Mat& point, uword N, uword n,
+                                                      real tolerance, bool with_block,
+                                                      const char* argument);
+/// Rebuilds λ from {U, Ū}: shapes, finiteness, ‖UᵀJU − J‖ ≤ tolerance and
+/// ‖λ̃ᵀJλ̃ − J̃‖_F ≤ state_tolerance.
+std::unique_ptr<Section> symplectic_section_from_state(const std::vector<Mat>& state, uword N,
+                                                       uword n, real tolerance, bool with_block);
+/// ‖λ̃ᵀJλ̃ − J̃‖_F accepted by symplectic_section_from_state.
+constexpr real state_tolerance = 1e-8;
+/// λV(c)E for the deterministic section of `point` (the Riemannian gradient of the
+/// coordinate metric, see symplectic_stiefel.hpp), after validating point and gradient.
+Mat symplectic_riemannian_gradient(const Mat& point, const Mat& euclidean_gradient, uword N,
+                                   uword n, real tolerance, bool with_block);
+/// A uniformly distributed symplectic subspace in its normal-form basis:
+/// symplectic_normal_basis(orthonormal_factor(standard_normal_matrix(2N, 2n, seed))).
+Mat random_symplectic_point(uword N, uword n, std::uint64_t seed);
+
+}  // namespace homopt::detail
