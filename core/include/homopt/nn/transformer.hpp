@@ -1,0 +1,129 @@
+// homopt — the vision transformer of the paper (DESIGN 1.6) with Stiefel-constrained
+// attention projections, trained by homopt::Optimizer.
+//
+//   X₀ = tokens (dim × T per sample)
+//   for l = 1..L:  Yₗ = Xₗ₋₁ + MHA(Xₗ₋₁)             (MultiHeadAttention, no layer norm)
+//                  Xₗ = Yₗ + tanh(Wₗ Yₗ + bₗ 1ᵀ)       (TanhResidual)
+//   p = softmax(W_c · last token of X_L)              (LastTokenClassifier)
+//
+// Parameters, in the order they are added to the optimizer (and of every gradient vector):
+//   for each block l: P^Q_0 … P^Q_{H−1}, P^K_0 … P^K_{H−1}, P^V_0 … P^V_{H−1} (dim × h each,
+//   on Stiefel(dim, h) when constrained, else Euclidean(dim, h)), Wₗ (Euclidean dim×dim),
+//   bₗ (Euclidean dim×1); then W_c (Euclidean classes×dim).
+//
+// Parallelism: a batch is split into contiguous parts, one per OpenMP thread; each part runs
+// the whole forward and backward pass with its own caches (large GEMMs over all tokens of
+// its samples, single-threaded BLAS), and the parameter gradients are summed in a fixed order.
+// With one thread the result is bit-for-bit reproducible. Call set_thread_count first so
+// that BLAS does not start threads of its own.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "homopt/nn/attention.hpp"
+#include "homopt/nn/classifier.hpp"
+#include "homopt/nn/residual.hpp"
+#include "homopt/optimizer.hpp"
+
+namespace homopt::nn {
+
+/// Sizes of the transformer. The paper's: dim 49, tokens 16, heads 7, classes 10, L = 16.
+struct TransformerShape {
+  uword dim = 49;
+  uword tokens = 16;
+  uword heads = 7;
+  uword blocks = 4;
+  uword classes = 10;
+  /// c in softmax(c·QᵀK); 0 means the paper's 1/√dim.
+  real attention_scale = 0;
+};
+
+/// Whether the attention projections live on the Stiefel manifold.
+enum class Constraint { stiefel, none };
+/// "stiefel" / "none".
+const char* to_string(Constraint constraint);
+/// Parses "stiefel" / "none"; InvalidArgument naming `argument` otherwise.
+Constraint constraint_from_string(const std::string& name, const char* argument = "constraint");
+
+/// Read-only views of the parameter values, in the order documented above.
+using ParameterValues = std::vector<const Mat*>;
+
+/// The current values of all parameters of `optimizer` (valid until its next step).
+ParameterValues values_of(const Optimizer& optimizer);
+
+/// A seed for item `index` derived from `seed` (SplitMix64 of seed + φ·(index + 1), with
+/// φ = 0x9E3779B97F4A7C15): parameter initializations and epoch shuffles.
+std::uint64_t derived_seed(std::uint64_t seed, std::uint64_t index);
+
+/// Uses `threads` OpenMP threads for homopt::nn and makes OpenBLAS single-threaded (if the
+/// BLAS is OpenBLAS). threads ≥ 1 (InvalidArgument naming "threads").
+void set_thread_count(int threads);
+/// Threads homopt::nn will use (omp_get_max_threads(), 1 without OpenMP).
+int thread_count();
+
+class Transformer {
+ public:
+  /// Validates the shape (every size ≥ 1, heads divides dim, scale ≥ 0 finite), naming
+  /// the offending field in an InvalidArgument.
+  Transformer(const TransformerShape& shape, Constraint constraint);
+  Transformer(const Transformer& other);
+  Transformer& operator=(const Transformer& other);
+  ~Transformer();
+
+  const TransformerShape& shape() const { return shape_; }
+  Constraint constraint() const { return constraint_; }
+  /// The attention scale actually used (1/√dim when shape.attention_scale is 0).
+  real attention_scale() const;
+
+  /// blocks·(3·heads + 2) + 1.
+  std::size_t parameter_count() const;
+  /// Index of P^{Q,K,V}_head of `block` (which: 0 = Q, 1 = K, 2 = V).
+  std::size_t projection_index(uword block, uword which, uword head) const;
+
+  /// Adds every parameter to `optimizer` (which must have none yet) with its initial value:
+  /// projections: Stiefel(dim, h).random_point(sᵢ) (also when unconstrained, then on
+  /// Euclidean(dim, h)); Wₗ and W_c: standard normal/√dim; bₗ = 0; sᵢ derived from `seed`
+  /// and the parameter index.
+  void add_parameters(Optimizer& optimizer, std::uint64_t seed) const;
+
+  /// Checks that `optimizer` holds exactly this model's parameters (count, manifolds,
+  /// shapes); InvalidArgument naming `argument` otherwise (used when resuming).
+  void check_parameters(const Optimizer& optimizer, const std::string& argument) const;
+
+  /// Zero matrices shaped like the parameters (a gradient vector to reuse across steps).
+  std::vector<Mat> zero_gradients() const;
+
+  /// Loss of a batch (tokens: dim × T·B, labels: B entries < classes) and its Euclidean
+  /// gradient ∂L/∂θ for every parameter, written into `gradients` (from zero_gradients()).
+  real loss_and_gradient(const ParameterValues& values, const Mat& tokens, const uword* labels, Loss loss,
+                         std::vector<Mat>& gradients);
+
+  /// Loss of a batch (forward pass only).
+  real loss(const ParameterValues& values, const Mat& tokens, const uword* labels, Loss loss);
+
+  /// Predicted class (argmax of the logits) of every sample of the batch.
+  void predict(const ParameterValues& values, const Mat& tokens, uword* predictions);
+
+  /// max over all projections of ‖PᵀP − I‖_F (for unconstrained runs too).
+  real max_orthogonality_error(const ParameterValues& values) const;
+
+ private:
+  struct Part;
+  void gather_projections(const ParameterValues& values);
+  void check_batch(const ParameterValues& values, const Mat& tokens) const;
+  /// Forward (and with a non-null `gradients` backward) pass over the batch.
+  real run(const ParameterValues& values, const Mat& tokens, const uword* labels, Loss loss,
+           std::vector<Mat>* gradients, uword* predictions);
+
+  TransformerShape shape_;
+  Constraint constraint_;
+  MultiHeadAttention attention_;
+  TanhResidual residual_;
+  LastTokenClassifier classifier_;
+  std::vector<Mat> projections_;  ///< per block: W = [P^Q… | P^K… | P^V…], dim × 3dim
+  std::vector<Part> parts_;       ///< one per thread
+};
+
+}  // namespace homopt::nn
