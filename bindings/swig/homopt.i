@@ -153,6 +153,14 @@ typedef arma::Mat<double> Mat;
   std::string retraction_name() const { return homopt::to_string($self->retraction()); }
   /// The method with its hyperparameters, e.g. "Adam(lr=0.001, beta1=0.9, …)".
   std::string method_description() const { return $self->method().description(); }
+  /// The method's name(), e.g. "Adam".
+  std::string method_name() const { return $self->method().name(); }
+  /// The method's hyperparameter values, in constructor order (as Method.hyperparameter_values).
+  std::vector<double> method_hyperparameter_values() const {
+    std::vector<double> values;
+    for (const auto& entry : $self->method().hyperparameters()) values.push_back(entry.second);
+    return values;
+  }
   /// Description of parameter i's manifold, e.g. "Stiefel(N=49, n=7)".
   std::string manifold_description(std::size_t i) const { return $self->manifold(i).description(); }
 }

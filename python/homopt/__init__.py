@@ -127,8 +127,12 @@ class _MethodMixin:
     @property
     def hyperparameters(self):
         """The hyperparameters as a dict, in constructor order."""
-        values = self.hyperparameter_values()
-        return {name: kind(value) for (name, kind), value in zip(self._types, values)}
+        return self._typed(self.hyperparameter_values())
+
+    @classmethod
+    def _typed(cls, values):
+        """{name: value} from C++'s list of doubles, with the constructor's Python types."""
+        return {name: kind(value) for (name, kind), value in zip(cls._types, values)}
 
     def __repr__(self):
         arguments = ", ".join(f"{name}={value!r}" for name, value in self.hyperparameters.items())
@@ -210,6 +214,8 @@ class BFGS(_MethodMixin, _core.BFGS):
         super().__init__(lr, eps, max_dimension)
 
 
+_METHODS = {kind.__name__: kind for kind in (Gradient, Momentum, Adam, AdamWithDecay, BFGS)}
+
 # ---------------------------------------------------------------------------- optimizer
 
 def _optimizer_from_checkpoint(checkpoint):
@@ -245,6 +251,12 @@ class Optimizer(_core.Optimizer):
         return native
 
     @property
+    def method(self):
+        """A copy of the method (same class and hyperparameters)."""
+        kind = _METHODS[self.method_name()]
+        return kind(*kind._typed(self.method_hyperparameter_values()).values())
+
+    @property
     def retraction(self):
         """"cayley" or "geodesic"."""
         return self.retraction_name()
@@ -265,8 +277,8 @@ class Optimizer(_core.Optimizer):
         return self.size()
 
     def __repr__(self):
-        parameters = ", ".join(self.manifold_description(i) for i in range(self.size()))
-        return (f"homopt.Optimizer({self.method_description()}, retraction={self.retraction!r}, "
+        parameters = ", ".join("homopt." + self.manifold_description(i) for i in range(self.size()))
+        return (f"homopt.Optimizer({self.method!r}, retraction={self.retraction!r}, "
                 f"step_count={self.step_count()}, parameters=[{parameters}])")
 
     def __reduce__(self):

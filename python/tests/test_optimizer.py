@@ -78,8 +78,12 @@ def assert_same_state(first, second):
 def test_repr_len_and_accessors():
     optimizer = make_optimizer(homopt.Momentum(lr=0.1, alpha=0.5), "geodesic")
     assert len(optimizer) == 3 and optimizer.step_count() == 2 and optimizer.retraction == "geodesic"
-    assert repr(optimizer) == ("homopt.Optimizer(Momentum(lr=0.1, alpha=0.5), retraction='geodesic', step_count=2, "
-                               "parameters=[Stiefel(N=7, n=3), Grassmann(N=6, n=2), Euclidean(rows=2, cols=5)])")
+    assert repr(optimizer) == ("homopt.Optimizer(homopt.Momentum(lr=0.1, alpha=0.5), retraction='geodesic', "
+                               "step_count=2, parameters=[homopt.Stiefel(N=7, n=3), homopt.Grassmann(N=6, n=2), "
+                               "homopt.Euclidean(rows=2, cols=5)])")
+    assert type(optimizer.method) is homopt.Momentum and optimizer.method.hyperparameters == {"lr": 0.1, "alpha": 0.5}
+    method = homopt.AdamWithDecay(decay_steps=7, amsgrad=True)
+    assert repr(homopt.Optimizer(method).method) == repr(method)
 
 
 @pytest.mark.parametrize("retraction", ["cayley", "geodesic"])
