@@ -1,0 +1,4 @@
+library(testthat)
+library(homopt)
+
+test_check("homopt")

@@ -1,0 +1,115 @@
+# Closed-form problems through the R front end (the C++ suite has the long versions).
+
+brockett <- local({
+  B <- symmetric_matrix(6, 7)
+  D <- diag(c(1, 2))
+  lambda <- sort(eigen(B, symmetric = TRUE)$values)
+  list(B = B, D = D, optimum = 2 * lambda[1] + lambda[2])  # D's 2 pairs with the smallest
+})
+
+test_that("every method reaches the Brockett minimum on St(2, 6) with both retractions", {
+  cases <- list(
+    list(Gradient(lr = 0.05), 600),
+    list(Momentum(lr = 0.02, alpha = 0.9), 400),
+    list(Adam(lr = 0.01), 800),
+    list(Adam(lr = 0.01, amsgrad = TRUE), 1500),
+    list(AdamWithDecay(decay_steps = 500, lr_start = 0.05, lr_end = 1e-4), 500),
+    list(BFGS(lr = 0.05), 300)
+  )
+  m <- Stiefel(6, 2)
+  for (case in cases) {
+    for (retraction in c("cayley", "geodesic")) {
+      opt <- Optimizer(case[[1]], retraction)
+      opt$add(m, m$random_point(42))
+      Y <- run_steps(opt, function(Y) brockett_gradient(brockett$B, brockett$D, Y), case[[2]])
+      label <- paste(case[[1]]$description(), retraction)
+      expect_lt(abs(brockett_cost(brockett$B, brockett$D, Y) - brockett$optimum),
+                1e-6 * abs(brockett$optimum), label = label)
+      expect_lt(orthogonality_residual(Y), 1e-13, label = label)
+      expect_equal(opt$step_count(), case[[2]])
+    }
+  }
+})
+
+test_that("Grassmann: the dominant eigenspace of a covariance matrix", {
+  C <- crossprod(standard_normal_matrix(10, 10, 3))
+  g <- Grassmann(10, 3)
+  opt <- Optimizer(Gradient(lr = 0.02))
+  opt$add(g, g$random_point(1))
+  Y <- run_steps(opt, function(Y) -2 * C %*% Y, 2000)   # minimise -tr(Y'CY)
+  expect_lt(projector_distance(Y, eigen(C, symmetric = TRUE)$vectors[, 1:3]), 1e-10)
+  expect_lt(g$check(Y), 1e-13)
+})
+
+test_that("Euclidean with Adam is textbook Adam (three steps by hand) and solves least squares", {
+  A <- standard_normal_matrix(20, 3, 1)
+  b <- standard_normal_matrix(20, 1, 2)
+  gradient <- function(x) 2 * crossprod(A, A %*% x - b)
+  opt <- Optimizer(Adam(lr = 0.1, beta1 = 0.8, beta2 = 0.9, eps = 1e-3))
+  x0 <- matrix(c(1, -2, 0.5), 3, 1)
+  opt$add(Euclidean(3, 1), x0)
+  x <- x0; m <- 0; v <- 0
+  for (t in 1:3) {
+    g <- gradient(x)
+    m <- 0.8 * m + 0.2 * g
+    v <- 0.9 * v + 0.1 * g^2
+    x <- x - 0.1 * (m / (1 - 0.8^t)) / (sqrt(v / (1 - 0.9^t)) + 1e-3)
+    opt$step(list(gradient(opt$value(1))))
+    expect_equal(opt$value(1), x, tolerance = 1e-14)
+  }
+  opt <- Optimizer(Gradient(lr = 0.01))
+  opt$add(Euclidean(3, 1), matrix(0, 3, 1))
+  expect_lt(max(abs(run_steps(opt, gradient, 2000) - qr.solve(A, b))), 1e-10)
+})
+
+test_that("several parameters: 1-based indices, one step counter, values() in order", {
+  opt <- Optimizer(Adam(lr = 0.01))
+  s <- Stiefel(5, 2)
+  expect_identical(opt$add(s, s$random_point(1)), 1)
+  expect_identical(opt$add(Grassmann(4, 1), Grassmann(4, 1)$random_point(2)), 2)
+  expect_identical(opt$add(Euclidean(2, 2), diag(2)), 3)
+  expect_equal(opt$size(), 3)
+  expect_identical(opt$value(3), diag(2))
+  opt$step(list(matrix(1, 5, 2), matrix(1, 4, 1), diag(2)))
+  expect_equal(opt$step_count(), 1)
+  expect_length(opt$values(), 3)
+  expect_identical(opt$values()[[2]], opt$value(2))
+  # Textbook Adam's first step is -lr * sign(g) (up to eps): diag(2) - 0.01 on the diagonal.
+  expect_equal(opt$value(3), diag(2) - 0.01 * diag(2), tolerance = 1e-6)
+  expect_equal(opt$manifold(2), "Grassmann(N=4, n=1)")
+  expect_equal(opt$retraction(), "cayley")
+  expect_output(print(opt), paste0("Adam\\(lr=0.01.*retraction \"cayley\", 3 parameters, 1 step taken",
+                                   ".*\\[1\\] Stiefel\\(N=5, n=2\\)",
+                                   ".*\\[3\\] Euclidean\\(rows=2, cols=2\\)"))
+})
+
+test_that("an integer matrix is taken as the same double matrix", {
+  a <- Optimizer(Gradient(lr = 0.5))
+  b <- Optimizer(Gradient(lr = 0.5))
+  a$add(Euclidean(2, 3), matrix(1:6, 2, 3))
+  b$add(Euclidean(2, 3), matrix(as.double(1:6), 2, 3))
+  a$step(list(matrix(6:1, 2, 3)))
+  b$step(matrix(as.double(6:1), 2, 3))                 # a bare matrix: one parameter
+  expect_identical(a$value(1), b$value(1))
+  expect_identical(a$value(1), matrix(1:6, 2, 3) - 0.5 * matrix(6:1, 2, 3))
+})
+
+test_that("save and load_optimizer continue bit-identically", {
+  B <- brockett$B; D <- brockett$D
+  m <- Stiefel(6, 2)
+  opt <- Optimizer(AdamWithDecay(decay_steps = 50, lr_start = 0.05, lr_end = 1e-3), "geodesic")
+  opt$add(m, m$random_point(3))
+  opt$add(Euclidean(2, 1), matrix(c(1, 2), 2, 1))
+  step <- function(o) o$step(list(brockett_gradient(B, D, o$value(1)), o$value(2)))
+  for (k in 1:10) step(opt)
+  path <- tempfile(fileext = ".homopt")
+  on.exit(unlink(path))
+  expect_identical(opt$save(path), path)
+  again <- load_optimizer(path)
+  expect_equal(again$step_count(), 10)
+  expect_equal(again$method(), opt$method())
+  expect_equal(again$retraction(), "geodesic")
+  for (k in 1:10) { step(opt); step(again) }
+  expect_identical(again$value(1), opt$value(1))
+  expect_identical(again$value(2), opt$value(2))
+})
