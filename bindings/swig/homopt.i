@@ -5,13 +5,13 @@
 // Both must provide typemaps for: `const homopt::Mat&` (in), `homopt::Mat` and
 // `const homopt::Mat&` (out), `const std::vector<homopt::Mat>&` (in).
 //
-// Wrapped: the manifolds (Stiefel, Grassmann, Euclidean, …), the methods (Gradient,
-// Momentum, Adam, AdamWithDecay, BFGS) and the Optimizer (add, step, value, size,
+// Wrapped: the manifolds (Stiefel, Grassmann, Euclidean, SymplecticStiefel,
+// SymplecticGrassmann), the methods (Gradient, Momentum, Adam, AdamWithDecay, BFGS) and the Optimizer (add, step, value, size,
 // step_count, save, load); the retraction is passed as a string, "cayley" or "geodesic".
 // Not wrapped: everything returning std::unique_ptr (section, section_from_state, clone,
 // make_manifold, make_method), the Section interface, method internals (velocity, states)
 // and the checkpoint byte-level helpers. No overloads on matrix arguments (SWIG-R's
-// dispatcher miscounts them).
+// dispatcher miscounts them). The wrapped API is declared below, not %include-d.
 //
 // Exceptions (every call is wrapped in try/catch, the C++ message is kept):
 //   homopt::InvalidArgument → ValueError,  homopt::IndexOutOfRange → IndexError,
@@ -82,51 +82,166 @@ typedef arma::Mat<double> Mat;
 %include "r_arma.i"
 #endif
 
-// ------------------------------------------------------------------ not user-facing
-%ignore homopt::Section;
-%ignore homopt::Manifold::section;
-%ignore homopt::Manifold::section_from_state;
-%ignore homopt::Manifold::clone;
-%ignore homopt::Manifold::horizontal_matrix;
-%ignore homopt::Manifold::shape_parameters;
-%ignore homopt::make_manifold;
-%ignore homopt::Method::initial_state;
-%ignore homopt::Method::validate_state;
-%ignore homopt::Method::velocity;
-%ignore homopt::Method::check_dimension;
-%ignore homopt::Method::clone;
-%ignore homopt::Method::hyperparameters;
-%ignore homopt::Adam::velocity_with_rate;
-%ignore homopt::AdamWithDecay::adam;
-%ignore homopt::make_method;
-%ignore homopt::MethodState;
-%ignore homopt::Hyperparameters;
-%ignore homopt::Optimizer::Optimizer(const Method&, Retraction);
-%ignore homopt::Optimizer::Optimizer(const Optimizer&);
-%ignore homopt::Optimizer::Optimizer(Optimizer&&);
-%ignore homopt::Optimizer::operator=;
-%ignore homopt::Optimizer::method;
-%ignore homopt::Optimizer::retraction;
-%ignore homopt::Optimizer::manifold;
-%ignore homopt::Optimizer::section;
-%ignore homopt::Optimizer::method_state;
-%ignore homopt::Optimizer::to_bytes;
-%ignore homopt::Optimizer::from_bytes;
-%ignore homopt::orthonormal_factor;
-
-// Abstract bases are wrapped (shared verbs) but never constructed.
+// ------------------------------------------------------------------ declarations
+// The user-facing API, declared here rather than %include-d from the core headers: the
+// binding's surface is exactly this list (no %ignore bookkeeping when the core grows
+// internal methods or intermediate base classes, e.g. OrthonormalFrames or
+// detail::SymplecticSpace). The generated code calls the real core classes, so a
+// signature that drifts from the headers is a compile error, never a silent mismatch.
+// Formulas: see the core headers and the Python docstrings (python/homopt/__init__.py).
 %nodefaultctor homopt::Manifold;
 %nodefaultctor homopt::Method;
+%nodefaultctor homopt::Optimizer;
 
-// ------------------------------------------------------------------ declarations
-%include "homopt/version.hpp"
-%include "homopt/manifold.hpp"
-%include "homopt/stiefel.hpp"
-%include "homopt/grassmann.hpp"
-%include "homopt/euclidean.hpp"
-%include "homopt/methods.hpp"
-%include "homopt/optimizer.hpp"
-%include "homopt/random.hpp"
+namespace homopt {
+
+/// Semantic version of the library, "MAJOR.MINOR.PATCH".
+const char* version();
+
+/// rows×cols standard normals from std::mt19937_64(seed) by Box–Muller, column-major:
+/// the same numbers in every language and on every platform.
+Mat standard_normal_matrix(uword rows, uword cols, std::uint64_t seed);
+
+/// A homogeneous space G/H (or a plain vector space) with its global tangent space geometry.
+class Manifold {
+ public:
+  virtual ~Manifold();
+  /// "Stiefel", "Grassmann", "Euclidean", "SymplecticStiefel", "SymplecticGrassmann".
+  virtual std::string name() const;
+  /// e.g. "Stiefel(N=49, n=7)".
+  virtual std::string description() const;
+  /// Rows of a point matrix.
+  virtual uword rows() const;
+  /// Columns of a point matrix.
+  virtual uword cols() const;
+  /// Manifold dimension = length of the packed coordinate vector of 𝔤ʰᵒʳ.
+  virtual uword dimension() const;
+  /// A point from a fixed, documented distribution; identical for the same seed in every language.
+  virtual Mat random_point(std::uint64_t seed) const;
+  /// Constraint residual of point (‖YᵀY − I‖_F, ‖UᵀJU − J‖_F, 0 for Euclidean).
+  virtual real check(const Mat& point) const;
+  /// Largest residual check may return for a point accepted by Optimizer.add.
+  virtual real tolerance() const;
+  /// Riemannian gradient at point of a function with Euclidean gradient euclidean_gradient.
+  virtual Mat riemannian_gradient(const Mat& point, const Mat& euclidean_gradient) const;
+};
+
+/// St(n, N) = {Y ∈ ℝ^{N×n} : YᵀY = I}; Riemannian gradient G − Y GᵀY (canonical metric).
+class Stiefel : public Manifold {
+ public:
+  Stiefel(uword N, uword n);
+  uword N() const;
+  uword n() const;
+};
+
+/// Gr(n, N), represented by an orthonormal basis Y; Riemannian gradient G − YYᵀG.
+class Grassmann : public Manifold {
+ public:
+  Grassmann(uword N, uword n);
+  uword N() const;
+  uword n() const;
+};
+
+/// ℝ^{rows×cols}: the step is Y ← Y + V.
+class Euclidean : public Manifold {
+ public:
+  Euclidean(uword rows, uword cols);
+};
+
+/// SpSt(2n, 2N) = {U ∈ ℝ^{2N×2n} : UᵀJ_{2N}U = J_{2n}}.
+class SymplecticStiefel : public Manifold {
+ public:
+  SymplecticStiefel(uword N, uword n);
+  uword N() const;
+  uword n() const;
+};
+
+/// SpGr(2n, 2N): symplectic subspaces, represented by a symplectic basis U.
+class SymplecticGrassmann : public Manifold {
+ public:
+  SymplecticGrassmann(uword N, uword n);
+  uword N() const;
+  uword n() const;
+};
+
+/// An optimizer method: maps packed gradient coordinates (and its state) to a velocity.
+class Method {
+ public:
+  virtual ~Method();
+  /// "Gradient", "Momentum", "Adam", "AdamWithDecay", "BFGS".
+  virtual std::string name() const;
+  /// e.g. "Adam(lr=0.001, beta1=0.9, beta2=0.99, eps=3e-07, amsgrad=0)".
+  std::string description() const;
+};
+
+/// V = −lr·g.
+class Gradient : public Method {
+ public:
+  Gradient(real lr = 1e-2);
+  real lr() const;
+};
+
+/// m ← alpha·m + g; V = −lr·m.
+class Momentum : public Method {
+ public:
+  Momentum(real lr = 1e-3, real alpha = 1e-2);
+  real lr() const;
+  real alpha() const;
+};
+
+/// m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g⊙g, V = −lr·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + eps).
+class Adam : public Method {
+ public:
+  Adam(real lr = 1e-3, real beta1 = 0.9, real beta2 = 0.99, real eps = 3e-7, bool amsgrad = false);
+  real lr() const;
+  real beta1() const;
+  real beta2() const;
+  real eps() const;
+  bool amsgrad() const;
+};
+
+/// Adam with lr(t) = lr_start·(lr_end/lr_start)^{min(t−1, S−1)/(S−1)}, S = decay_steps.
+class AdamWithDecay : public Method {
+ public:
+  AdamWithDecay(std::uint64_t decay_steps = 1000, real lr_start = 1e-2, real lr_end = 1e-6,
+                real beta1 = 0.9, real beta2 = 0.99, real eps = 1e-8, bool amsgrad = false);
+  std::uint64_t decay_steps() const;
+  real lr_start() const;
+  real lr_end() const;
+  /// lr(t).
+  real learning_rate(std::uint64_t t) const;
+};
+
+/// Inverse-Hessian BFGS on the coordinates: V = −lr·H g.
+class BFGS : public Method {
+ public:
+  BFGS(real lr = 1e-2, real eps = 1e-8, uword max_dimension = 4096);
+  real lr() const;
+  real eps() const;
+  uword max_dimension() const;
+};
+
+/// One method, one retraction, one global step counter, parameters on manifolds.
+class Optimizer {
+ public:
+  /// Adds a parameter starting at initial_point (validated); returns its 0-based index.
+  std::size_t add(const Manifold& manifold, const Mat& initial_point);
+  /// One step with one Euclidean gradient per parameter, in the order of add;
+  /// all-or-nothing (on an error nothing changes).
+  void step(const std::vector<Mat>& euclidean_gradients);
+  /// Current point of parameter i.
+  const Mat& value(std::size_t i) const;
+  /// Number of parameters.
+  std::size_t size() const;
+  /// Steps completed so far.
+  std::uint64_t step_count() const;
+  /// Writes a checkpoint atomically (temporary file, flush, rename).
+  void save(const std::string& path) const;
+  /// Reads a checkpoint written by save.
+  static Optimizer load(const std::string& path);
+};
+
+}  // namespace homopt
 
 // ------------------------------------------------------------------ additions
 %extend homopt::Method {

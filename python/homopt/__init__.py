@@ -33,7 +33,7 @@ import os as _os
 from . import core as _core
 
 __all__ = [
-    "Manifold", "Stiefel", "Grassmann", "Euclidean",
+    "Manifold", "Stiefel", "Grassmann", "Euclidean", "SymplecticStiefel", "SymplecticGrassmann",
     "Method", "Gradient", "Momentum", "Adam", "AdamWithDecay", "BFGS",
     "Optimizer", "standard_normal_matrix", "version", "__version__",
 ]
@@ -112,6 +112,42 @@ class Euclidean(_ManifoldMixin, _core.Euclidean):
 
     def _arguments(self):
         return (self.rows(), self.cols())
+
+
+class SymplecticStiefel(_ManifoldMixin, _core.SymplecticStiefel):
+    """The symplectic Stiefel manifold SpSt(2n, 2N) = {U ∈ ℝ^{2N×2n} : UᵀJ_{2N}U = J_{2n}},
+    J_{2k} = [[0, I_k], [−I_k, 0]], 1 ≤ n ≤ N; points are 2N×2n matrices.
+
+    Section λ = [U₁, Ū₁, U₂, Ū₂] ∈ Sp(2N) (λ⁻¹ = −JλᵀJ, never formed). Horizontal space
+    V = [[A, B], [C, −Aᵀ]] ∈ 𝔰𝔭(2N) with A = [[A₁, A₂ᵀ], [A₃, 0]], B = [[B₁, B₂ᵀ], [B₂, 0]],
+    C = [[C₁, C₂ᵀ], [C₂, 0]] (B₁, C₁ symmetric): dimension 4Nn − 2n² + n. Lift of G: with
+    H = UᵀG, A₁ = H₁₁ − H₂₂ᵀ, B₁/C₁ from H₁₂/H₂₁, K = ŪᵀG. Cayley and exp by a 4n×4n
+    Woodbury solve (no O(N³) per step).
+
+    check(U) = ‖UᵀJ_{2N}U − J_{2n}‖_F; riemannian_gradient uses the coordinate metric of the
+    deterministic section (see the C++ header symplectic_stiefel.hpp).
+    """
+
+    def __init__(self, N, n):
+        super().__init__(N, n)
+
+    def _arguments(self):
+        return (self.N(), self.n())
+
+
+class SymplecticGrassmann(_ManifoldMixin, _core.SymplecticGrassmann):
+    """The symplectic Grassmann manifold SpGr(2n, 2N) of 2n-dimensional symplectic
+    subspaces of (ℝ^{2N}, J_{2N}), represented by a symplectic basis U (2N×2n, UᵀJU = J);
+    the point is span(U) — compare by the symplectic projector U J_{2n}ᵀ Uᵀ J_{2N}.
+
+    As SymplecticStiefel with A₁ = B₁ = C₁ = 0: coordinates K = ŪᵀG, dimension 4n(N−n).
+    """
+
+    def __init__(self, N, n):
+        super().__init__(N, n)
+
+    def _arguments(self):
+        return (self.N(), self.n())
 
 
 # ---------------------------------------------------------------------------- methods

@@ -83,3 +83,41 @@ def test_euclidean_least_squares_matches_lstsq():
     for _ in range(200):
         optimizer.step([2 * A.T @ (A @ optimizer.value(0) - b)])
     np.testing.assert_allclose(optimizer.value(0), solution, atol=1e-10)
+
+
+@pytest.mark.parametrize("retraction", RETRACTIONS)
+def test_symplectic_stiefel_minimal_frobenius_norm_is_orthosymplectic(retraction):
+    # min tr(UᵀU) over SpSt(2n, 2N) is 2n, attained exactly at orthosymplectic U (UᵀU = I).
+    manifold = homopt.SymplecticStiefel(6, 2)
+    optimizer = homopt.Optimizer(homopt.AdamWithDecay(decay_steps=1000, lr_start=0.05, lr_end=1e-4), retraction)
+    optimizer.add(manifold, manifold.random_point(3))
+    assert np.trace(optimizer.value(0).T @ optimizer.value(0)) > 12  # far from the optimum 4
+    for _ in range(1000):
+        optimizer.step([2 * optimizer.value(0)])
+    U = optimizer.value(0)
+    assert np.trace(U.T @ U) == pytest.approx(4, abs=1e-11)
+    np.testing.assert_allclose(U.T @ U, np.eye(4), atol=1e-10)
+    assert manifold.check(U) < 1e-13
+
+
+@pytest.mark.parametrize("method", [homopt.Gradient(lr=1e-3), homopt.Momentum(), homopt.BFGS(lr=1e-3)])
+def test_symplectic_grassmann_steps_stay_symplectic_and_decrease_the_cost(method):
+    # Cost of the subspace: −tr((UᵀU)⁻¹UᵀAU) (Rayleigh quotient of the orthogonal projector).
+    A = symmetric_with_eigenvalues(np.arange(1.0, 11.0), 12)
+    manifold = homopt.SymplecticGrassmann(5, 1)
+    optimizer = homopt.Optimizer(method, "cayley")
+    optimizer.add(manifold, manifold.random_point(4))
+
+    def cost(U):
+        return -np.trace(np.linalg.solve(U.T @ U, U.T @ A @ U))
+
+    def gradient(U):
+        inverse = np.linalg.inv(U.T @ U)
+        AU = A @ U
+        return -2 * (AU - U @ inverse @ (U.T @ AU)) @ inverse
+
+    start = cost(optimizer.value(0))
+    for _ in range(50):
+        optimizer.step([gradient(optimizer.value(0))])
+    assert cost(optimizer.value(0)) < start - 0.1
+    assert manifold.check(optimizer.value(0)) < 1e-12

@@ -102,3 +102,39 @@ def test_abstract_bases_cannot_be_constructed():
         homopt.Manifold()
     with pytest.raises(AttributeError, match="No constructor defined"):
         homopt.Method()
+
+
+def J(k):
+    """J_{2k} = [[0, I_k], [−I_k, 0]]."""
+    return np.block([[np.zeros((k, k)), np.eye(k)], [-np.eye(k), np.zeros((k, k))]])
+
+
+@pytest.mark.parametrize("space, dimension", [
+    (homopt.SymplecticStiefel, 4 * 6 * 2 - 2 * 2**2 + 2),  # 4Nn − 2n² + n
+    (homopt.SymplecticGrassmann, 4 * 2 * (6 - 2)),         # 4n(N − n)
+])
+def test_symplectic_verbs(space, dimension):
+    manifold = space(6, 2)
+    assert (manifold.N(), manifold.n(), manifold.rows(), manifold.cols()) == (6, 2, 12, 4)
+    assert manifold.dimension() == dimension and manifold.name() == space.__name__
+    assert repr(manifold) == f"homopt.{space.__name__}(N=6, n=2)"
+    assert repr(pickle.loads(pickle.dumps(manifold))) == repr(manifold)
+    U = manifold.random_point(3)
+    np.testing.assert_array_equal(U, manifold.random_point(3))
+    assert manifold.check(U) == pytest.approx(np.linalg.norm(U.T @ J(6) @ U - J(2)), abs=1e-15)
+    assert manifold.check(U) < 1e-13
+    not_symplectic = U.copy()
+    not_symplectic[:, 0] *= 2
+    assert manifold.check(not_symplectic) == pytest.approx(np.linalg.norm(not_symplectic.T @ J(6) @ not_symplectic - J(2)))
+    gradient = homopt.standard_normal_matrix(12, 4, 4)
+    assert manifold.riemannian_gradient(U, gradient).shape == (12, 4)
+    with pytest.raises(ValueError, match="^point: expected a 12x4 matrix"):
+        manifold.check(np.zeros((4, 12)))
+    with pytest.raises(ValueError, match="^n: "):
+        space(2, 3)
+
+
+def test_symplectic_grassmann_points_span_the_same_subspaces_as_symplectic_stiefel():
+    U = homopt.SymplecticStiefel(5, 2).random_point(9)
+    W = homopt.SymplecticGrassmann(5, 2).random_point(9)
+    np.testing.assert_allclose(U @ np.linalg.pinv(U) @ W, W, atol=1e-12)

@@ -212,3 +212,17 @@ def test_two_optimizers_in_two_threads_match_sequential_runs():
         thread.join()
     for seed in (1, 2):
         np.testing.assert_array_equal(threaded[seed], sequential[seed])
+
+
+def test_symplectic_parameters_checkpoint_and_pickle(tmp_path):
+    optimizer = homopt.Optimizer(homopt.Adam(lr=0.01), "geodesic")
+    for space in (homopt.SymplecticStiefel, homopt.SymplecticGrassmann):
+        optimizer.add(space(4, 1), space(4, 1).random_point(5))
+    for t in range(3):
+        optimizer.step(gradients(optimizer, t))
+    optimizer.save(tmp_path / "symplectic.homopt")
+    for clone in (homopt.Optimizer.load(tmp_path / "symplectic.homopt"), pickle.loads(pickle.dumps(optimizer))):
+        assert_same_state(clone, optimizer)
+        clone.step(gradients(clone, 3))
+    optimizer.step(gradients(optimizer, 3))
+    assert_same_state(clone, optimizer)
