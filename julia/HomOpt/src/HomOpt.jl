@@ -1,0 +1,674 @@
+"""
+    HomOpt
+
+Optimization on homogeneous spaces (Stiefel, Grassmann, symplectic Stiefel/Grassmann and
+plain vector spaces) with the global-tangent-space Adam of Brantner (arXiv 2305.16901),
+through the C ABI of the homopt library (`libhomopt_c.so`, see `bindings/c/homopt.h`).
+
+The library is located, in this order, by
+1. `ENV["HOMOPT_LIB"]`: the full path of `libhomopt_c.so`;
+2. `ENV["HOMOPT_BUILD_DIR"]`: a homopt build folder (the library is
+   `bindings/c/libhomopt_c.so` inside it);
+3. the folder `build/` of the homopt checkout this package lives in.
+
+Matrices are ordinary `Matrix{Float64}` (column-major, as in C). Other real matrices
+(`Int`, `Float32`, views, transposes, …) are converted to a `Matrix{Float64}` copy; anything
+else is rejected with an `ArgumentError`. Errors reported by the library are thrown as
+[`HomOptError`](@ref); a parameter index out of range throws a `BoundsError`.
+
+Indices are 1-based: `add!` returns 1, 2, …, and `value(opt, i)` takes them.
+"""
+module HomOpt
+
+using Libdl
+
+export Manifold, Stiefel, Grassmann, Euclidean, SymplecticStiefel, SymplecticGrassmann
+export Method, Gradient, Momentum, Adam, AdamWithDecay, BFGS
+export Optimizer, HomOptError
+export random_point, check, riemannian_gradient, dimension, tolerance
+export hyperparameters, add!, step!, value, step_count, retraction, save
+
+# ------------------------------------------------------------------ the library
+
+const LIBRARY = Ref{Ptr{Cvoid}}(C_NULL)
+const LIBRARY_PATH = Ref{String}("")
+
+"""
+    library_path() -> String
+
+Path of `libhomopt_c.so`: `ENV["HOMOPT_LIB"]` if set, else
+`joinpath(ENV["HOMOPT_BUILD_DIR"], "bindings", "c", "libhomopt_c.so")` if set, else the
+same file under the `build/` folder of the homopt checkout containing this package.
+"""
+function library_path()
+    path = get(ENV, "HOMOPT_LIB", "")
+    isempty(path) || return path
+    checkout = normpath(joinpath(@__DIR__, "..", "..", ".."))
+    build = get(ENV, "HOMOPT_BUILD_DIR", joinpath(checkout, "build"))
+    return joinpath(build, "bindings", "c", "libhomopt_c.so")
+end
+
+function __init__()
+    path = library_path()
+    if !isfile(path)
+        error("HomOpt: libhomopt_c.so not found at $path; build homopt (scripts/setup) or set " *
+              "ENV[\"HOMOPT_LIB\"] to the library's path")
+    end
+    LIBRARY[] = Libdl.dlopen(path)
+    LIBRARY_PATH[] = path
+    return nothing
+end
+
+# The address of a C function of the library (no Julia-side cache, so it is safe to call
+# from finalizers and from several threads).
+cfunction(name::Symbol) = Libdl.dlsym(LIBRARY[], name)
+
+"""
+    version() -> String
+
+Version of the loaded homopt library, e.g. `"0.1.0"`.
+"""
+version() = unsafe_string(ccall(cfunction(:homopt_version), Cstring, ()))
+
+"""
+    live_handle_count() -> Int
+
+Number of library objects (manifolds, methods, optimizers) currently alive, in all
+languages of this process. Objects are released by finalizers (`GC.gc()`) or `finalize(x)`.
+"""
+function live_handle_count()
+    count = Ref{Csize_t}(0)
+    throw_on_error(ccall(cfunction(:homopt_live_handle_count), Cint, (Ref{Csize_t},), count))
+    return Int(count[])
+end
+
+# ------------------------------------------------------------------ errors
+
+"""
+    HomOptError(status, msg)
+
+An error reported by the homopt library. `status` is one of `:invalid_argument`,
+`:index_error`, `:file_error`, `:null_handle` (a destroyed object), `:buffer_too_small`,
+`:out_of_memory`, `:internal_error`; `msg` is the library's message, which names the
+offending argument or file.
+"""
+struct HomOptError <: Exception
+    status::Symbol
+    msg::String
+end
+
+Base.showerror(io::IO, error::HomOptError) = print(io, "HomOptError(:", error.status, "): ", error.msg)
+
+const STATUS_NAMES = (:invalid_argument, :index_error, :file_error, :null_handle, :buffer_too_small,
+                      :out_of_memory, :internal_error)
+
+# Throws the library's last error unless `status` is 0 (HOMOPT_OK).
+function throw_on_error(status::Integer)
+    status == 0 && return nothing
+    name = 1 <= status <= length(STATUS_NAMES) ? STATUS_NAMES[status] : :unknown
+    message = unsafe_string(ccall(cfunction(:homopt_last_error), Cstring, ()))
+    throw(HomOptError(name, message))
+end
+
+# ------------------------------------------------------------------ conversions
+
+# A Matrix{Float64} with the entries of `x` (x itself if it already is one).
+as_matrix(x::Matrix{Float64}, argument::AbstractString) = x
+as_matrix(x::AbstractMatrix{<:Real}, argument::AbstractString) = Matrix{Float64}(x)
+function as_matrix(x::AbstractVector{<:Real}, argument::AbstractString)
+    throw(ArgumentError("$argument: expected a matrix, got a vector of length $(length(x)); " *
+                        "use reshape(v, :, 1) for a column"))
+end
+function as_matrix(x, argument::AbstractString)
+    throw(ArgumentError("$argument: expected a real matrix (AbstractMatrix{<:Real}), got $(typeof(x))"))
+end
+
+# A non-negative integer as Csize_t / UInt64 (ArgumentError naming `argument` otherwise).
+function as_size(x::Integer, argument::AbstractString)
+    x >= 0 || throw(ArgumentError("$argument: must be ≥ 0, got $x"))
+    return Csize_t(x)
+end
+function as_seed(x::Integer)
+    0 <= x <= typemax(UInt64) || throw(ArgumentError("seed: must lie in 0:typemax(UInt64), got $x"))
+    return UInt64(x)
+end
+
+# Reads a string through the library's string-out convention (length query, then copy).
+function string_out(name::Symbol, handle)
+    length = Ref{Csize_t}(0)
+    throw_on_error(ccall(cfunction(name), Cint, (Ptr{Cvoid}, Ptr{UInt8}, Csize_t, Ref{Csize_t}),
+                         handle, C_NULL, 0, length))
+    buffer = Vector{UInt8}(undef, length[] + 1)
+    throw_on_error(ccall(cfunction(name), Cint, (Ptr{Cvoid}, Ptr{UInt8}, Csize_t, Ref{Csize_t}),
+                         handle, buffer, sizeof(buffer), length))
+    return String(buffer[1:length[]])
+end
+
+# Creates a library object through `create(out::Ref{Ptr{Cvoid}}) -> status`.
+function new_handle(create)
+    out = Ref{Ptr{Cvoid}}(C_NULL)
+    throw_on_error(create(out))
+    return out[]
+end
+
+# ------------------------------------------------------------------ handles
+
+"""
+    Manifold{Name}
+
+A homogeneous space of the homopt library; `Name` is its type name (`:Stiefel`,
+`:Grassmann`, `:Euclidean`, `:SymplecticStiefel`, `:SymplecticGrassmann`). Construct it with
+the aliases [`Stiefel`](@ref), [`Grassmann`](@ref), … or `Manifold{Name}(a, b)`. The library
+object is released by a finalizer (or `finalize(m)`; using `m` afterwards throws a
+`HomOptError(:null_handle)`).
+"""
+mutable struct Manifold{Name}
+    handle::Ptr{Cvoid}
+    function Manifold{Name}(handle::Ptr{Cvoid}) where {Name}
+        return finalizer(release!, new{Name}(handle))
+    end
+end
+
+"""
+    Method{Name}
+
+An optimizer method of the homopt library ([`Gradient`](@ref), [`Momentum`](@ref),
+[`Adam`](@ref), [`AdamWithDecay`](@ref), [`BFGS`](@ref)); it acts on the packed coordinates
+of the global tangent space, so it knows nothing about manifolds.
+"""
+mutable struct Method{Name}
+    handle::Ptr{Cvoid}
+    function Method{Name}(handle::Ptr{Cvoid}) where {Name}
+        return finalizer(release!, new{Name}(handle))
+    end
+end
+
+"""
+    Optimizer(method; retraction = :cayley)
+
+An optimizer: a copy of `method`, a retraction (`:cayley`, R = (I − V/2)⁻¹(I + V/2), or
+`:geodesic`, R = exp(V)) and one global step counter for any number of parameters, each on
+its own manifold. Each step lifts every Euclidean gradient G = ∂L/∂Y to the global tangent
+space, lets the method turn it into a velocity V, and moves the section λ ← λ·R(V), Y = λE.
+"""
+mutable struct Optimizer
+    handle::Ptr{Cvoid}
+    function Optimizer(handle::Ptr{Cvoid})
+        return finalizer(release!, new(handle))
+    end
+end
+
+const Handle = Union{Manifold, Method, Optimizer}
+
+# Passing a handle object to ccall as Ptr{Cvoid} keeps the object rooted during the call.
+Base.unsafe_convert(::Type{Ptr{Cvoid}}, object::Handle) = object.handle
+
+destroy_function(::Manifold) = :homopt_manifold_destroy
+destroy_function(::Method) = :homopt_method_destroy
+destroy_function(::Optimizer) = :homopt_optimizer_destroy
+
+# Finalizer: destroys the library object once (later uses report a NULL handle).
+function release!(object::Handle)
+    if object.handle != C_NULL
+        ccall(cfunction(destroy_function(object)), Cint, (Ptr{Cvoid},), object.handle)
+        object.handle = C_NULL
+    end
+    return nothing
+end
+
+# ------------------------------------------------------------------ manifolds
+
+"""
+    Stiefel(N, n)
+
+St(n, N) = {Y ∈ ℝ^{N×n} : YᵀY = I}, the homogeneous space O(N)/O(N−n) with E = [I; 0].
+Dimension n(n−1)/2 + (N−n)n; Riemannian gradient (canonical metric) G − Y GᵀY.
+"""
+const Stiefel = Manifold{:Stiefel}
+
+"""
+    Grassmann(N, n)
+
+Gr(n, N): n-dimensional subspaces of ℝ^N as orthonormal N×n bases Y (compare points by
+projectors YYᵀ). Dimension (N−n)n; Riemannian gradient G − YYᵀG.
+"""
+const Grassmann = Manifold{:Grassmann}
+
+"""
+    Euclidean(rows, cols)
+
+The vector space ℝ^{rows×cols}: the step is Y ← Y + V, so every method is its textbook self.
+"""
+const Euclidean = Manifold{:Euclidean}
+
+"""
+    SymplecticStiefel(N, n)
+
+SpSt(2n, 2N) = {U ∈ ℝ^{2N×2n} : UᵀJ₂ₙU = J₂ₙ}, J₂ₘ = [0 I; −I 0]; dimension 4Nn − 2n² + n.
+Available if the loaded library has it.
+"""
+const SymplecticStiefel = Manifold{:SymplecticStiefel}
+
+"""
+    SymplecticGrassmann(N, n)
+
+SpGr(2n, 2N) = SpSt(2n, 2N)/Sp(2n); dimension 4n(N−n). Available if the loaded library has it.
+"""
+const SymplecticGrassmann = Manifold{:SymplecticGrassmann}
+
+function Manifold{Name}(a::Integer, b::Integer) where {Name}
+    Name isa Symbol || throw(ArgumentError("Manifold{Name}: Name must be a Symbol, got $(repr(Name))"))
+    size_a = as_size(a, "$Name: first size")
+    size_b = as_size(b, "$Name: second size")
+    return Manifold{Name}(new_handle(out -> ccall(cfunction(:homopt_manifold_create), Cint,
+                                                 (Cstring, Csize_t, Csize_t, Ref{Ptr{Cvoid}}),
+                                                 String(Name), size_a, size_b, out)))
+end
+
+"""
+    HomOpt.manifold(name, a, b) -> Manifold
+
+Any manifold of the library by name (`"Stiefel"`, `"SymplecticGrassmann"`, …) and its two
+shape parameters, e.g. `HomOpt.manifold("Stiefel", 49, 7) == Stiefel(49, 7)`.
+"""
+manifold(name::Union{AbstractString, Symbol}, a::Integer, b::Integer) = Manifold{Symbol(name)}(a, b)
+
+# A typed Manifold around a handle returned by the library.
+function wrap_manifold(handle::Ptr{Cvoid})
+    untyped = Manifold{:unknown}(handle)
+    name = Symbol(string_out(:homopt_manifold_name, untyped))
+    untyped.handle = C_NULL  # ownership moves to the typed object
+    return Manifold{name}(handle)
+end
+
+# A size_t query of a manifold.
+function size_query(name::Symbol, m::Manifold)
+    value = Ref{Csize_t}(0)
+    throw_on_error(ccall(cfunction(name), Cint, (Ptr{Cvoid}, Ref{Csize_t}), m, value))
+    return Int(value[])
+end
+
+"""
+    size(m::Manifold) -> (rows, cols)
+
+Shape of a point matrix of `m`.
+"""
+Base.size(m::Manifold) = (size_query(:homopt_manifold_rows, m), size_query(:homopt_manifold_cols, m))
+
+"""
+    dimension(m::Manifold) -> Int
+
+Manifold dimension = length of the packed tangent coordinates (Stiefel n(n−1)/2 + (N−n)n,
+Grassmann (N−n)n, Euclidean rows·cols, …).
+"""
+dimension(m::Manifold) = size_query(:homopt_manifold_dimension, m)
+
+"""
+    tolerance(m::Manifold) -> Float64
+
+Largest constraint residual [`check`](@ref) may return for a point that `add!` accepts.
+"""
+function tolerance(m::Manifold)
+    value = Ref{Cdouble}(0)
+    throw_on_error(ccall(cfunction(:homopt_manifold_tolerance), Cint, (Ptr{Cvoid}, Ref{Cdouble}), m, value))
+    return value[]
+end
+
+"""
+    random_point(m::Manifold, seed::Integer)
+    random_point(m::Manifold; seed::Integer = 0)
+
+A reproducible random point: the same matrix for the same seed in every language (Stiefel:
+the Q factor, diag(R) > 0, of an N×n matrix of standard normals drawn from
+`std::mt19937_64(seed)` by Box–Muller; Euclidean: those normals).
+"""
+function random_point(m::Manifold, seed::Integer)
+    point = Matrix{Float64}(undef, size(m)...)
+    throw_on_error(ccall(cfunction(:homopt_manifold_random_point), Cint, (Ptr{Cvoid}, UInt64, Ptr{Cdouble}, Csize_t),
+                         m, as_seed(seed), point, length(point)))
+    return point
+end
+random_point(m::Manifold; seed::Integer = 0) = random_point(m, seed)
+
+"""
+    check(m::Manifold, Y) -> Float64
+
+Constraint residual of Y: ‖YᵀY − I‖_F for Stiefel and Grassmann, ‖UᵀJU − J‖_F for the
+symplectic manifolds, 0 for Euclidean. Throws on a wrong shape or a NaN/Inf entry.
+"""
+function check(m::Manifold, Y)
+    point = as_matrix(Y, "point")
+    residual = Ref{Cdouble}(0)
+    throw_on_error(ccall(cfunction(:homopt_manifold_check), Cint, (Ptr{Cvoid}, Ptr{Cdouble}, Csize_t, Csize_t, Ref{Cdouble}),
+                         m, point, size(point, 1), size(point, 2), residual))
+    return residual[]
+end
+
+"""
+    riemannian_gradient(m::Manifold, Y, G) -> Matrix{Float64}
+
+Riemannian gradient at Y of a function with Euclidean gradient G = ∂f/∂Y: Stiefel
+G − Y GᵀY (canonical metric), Grassmann G − YYᵀG, Euclidean G.
+"""
+function riemannian_gradient(m::Manifold, Y, G)
+    point = as_matrix(Y, "point")
+    gradient = as_matrix(G, "euclidean_gradient")
+    out = Matrix{Float64}(undef, size(m)...)
+    throw_on_error(ccall(cfunction(:homopt_manifold_riemannian_gradient), Cint,
+                         (Ptr{Cvoid}, Ptr{Cdouble}, Csize_t, Csize_t, Ptr{Cdouble}, Csize_t, Csize_t, Ptr{Cdouble}, Csize_t),
+                         m, point, size(point, 1), size(point, 2), gradient, size(gradient, 1), size(gradient, 2),
+                         out, length(out)))
+    return out
+end
+
+function Base.show(io::IO, m::Manifold{Name}) where {Name}
+    if m.handle == C_NULL
+        print(io, Name, "(<released>)")
+    else
+        print(io, string_out(:homopt_manifold_description, m))
+    end
+end
+
+# ------------------------------------------------------------------ methods
+
+"""
+    Gradient(; lr = 1e-2)
+
+Gradient descent on the coordinates: V = −lr·g.
+"""
+const Gradient = Method{:Gradient}
+
+"""
+    Momentum(; lr = 1e-3, alpha = 1e-2)
+
+Heavy-ball momentum: m ← alpha·m + g, V = −lr·m (m starts at 0).
+"""
+const Momentum = Method{:Momentum}
+
+"""
+    Adam(; lr = 1e-3, beta1 = 0.9, beta2 = 0.99, eps = 3e-7, amsgrad = false)
+
+Adam with bias correction, element-wise on the global-tangent-space coordinates:
+m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g⊙g, m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ),
+V = −lr·m̂/(√v̂ + eps). With `amsgrad = true`, v̂ uses the running maximum of v.
+"""
+const Adam = Method{:Adam}
+
+"""
+    AdamWithDecay(; decay_steps = 1000, lr_start = 1e-2, lr_end = 1e-6, beta1 = 0.9,
+                    beta2 = 0.99, eps = 1e-8, amsgrad = false)
+
+Adam with lr(t) = lr_start·(lr_end/lr_start)^{min(t−1, S−1)/(S−1)}, S = decay_steps.
+"""
+const AdamWithDecay = Method{:AdamWithDecay}
+
+"""
+    BFGS(; lr = 1e-2, eps = 1e-8, max_dimension = 4096)
+
+BFGS on the coordinates with a dense inverse Hessian H (starts at I): V = −lr·H g; the
+update is skipped unless sᵀy > eps·‖s‖‖y‖. Parameters with more than `max_dimension`
+coordinates are refused (H has dimension² entries).
+"""
+const BFGS = Method{:BFGS}
+
+Method{:Gradient}(; lr::Real = 1e-2) =
+    Gradient(new_handle(out -> ccall(cfunction(:homopt_gradient_create), Cint, (Cdouble, Ref{Ptr{Cvoid}}), lr, out)))
+
+Method{:Momentum}(; lr::Real = 1e-3, alpha::Real = 1e-2) =
+    Momentum(new_handle(out -> ccall(cfunction(:homopt_momentum_create), Cint, (Cdouble, Cdouble, Ref{Ptr{Cvoid}}),
+                                     lr, alpha, out)))
+
+Method{:Adam}(; lr::Real = 1e-3, beta1::Real = 0.9, beta2::Real = 0.99, eps::Real = 3e-7, amsgrad::Bool = false) =
+    Adam(new_handle(out -> ccall(cfunction(:homopt_adam_create), Cint,
+                                 (Cdouble, Cdouble, Cdouble, Cdouble, Cint, Ref{Ptr{Cvoid}}),
+                                 lr, beta1, beta2, eps, amsgrad, out)))
+
+function Method{:AdamWithDecay}(; decay_steps::Integer = 1000, lr_start::Real = 1e-2, lr_end::Real = 1e-6,
+                                beta1::Real = 0.9, beta2::Real = 0.99, eps::Real = 1e-8, amsgrad::Bool = false)
+    steps = as_size(decay_steps, "decay_steps")
+    return AdamWithDecay(new_handle(out -> ccall(cfunction(:homopt_adam_with_decay_create), Cint,
+                                                 (UInt64, Cdouble, Cdouble, Cdouble, Cdouble, Cdouble, Cint,
+                                                  Ref{Ptr{Cvoid}}),
+                                                 steps, lr_start, lr_end, beta1, beta2, eps, amsgrad, out)))
+end
+
+function Method{:BFGS}(; lr::Real = 1e-2, eps::Real = 1e-8, max_dimension::Integer = 4096)
+    cap = as_size(max_dimension, "max_dimension")
+    return BFGS(new_handle(out -> ccall(cfunction(:homopt_bfgs_create), Cint, (Cdouble, Cdouble, Csize_t, Ref{Ptr{Cvoid}}),
+                                        lr, eps, cap, out)))
+end
+
+"""
+    HomOpt.method(name; hyperparameters...) -> Method
+
+Any method of the library by name (`"Adam"`, …) with keyword hyperparameters; the ones not
+given take the library's defaults. `HomOpt.method("Adam")` has exactly the defaults of
+`Adam()`. Booleans (`amsgrad`) and counts (`decay_steps`) are accepted as such.
+"""
+function method(name::Union{AbstractString, Symbol}; hyperparameters...)
+    keys = String[hyperparameter_key(key) for (key, value) in hyperparameters]
+    values = Float64[hyperparameter_value(key, value) for (key, value) in hyperparameters]
+    handle = GC.@preserve keys begin
+        key_pointers = Ptr{UInt8}[pointer(key) for key in keys]  # Julia strings are NUL-terminated
+        new_handle(out -> ccall(cfunction(:homopt_method_create), Cint,
+                                (Cstring, Ptr{Ptr{UInt8}}, Ptr{Cdouble}, Csize_t, Ref{Ptr{Cvoid}}),
+                                string(name), key_pointers, values, length(keys), out))
+    end
+    return wrap_method(handle)
+end
+
+function hyperparameter_key(key::Symbol)
+    text = string(key)
+    occursin('\0', text) && throw(ArgumentError("hyperparameter names must not contain NUL"))
+    return text
+end
+hyperparameter_value(key, value::Real) = Float64(value)
+function hyperparameter_value(key, value)
+    throw(ArgumentError("$key: expected a real number, got $(typeof(value))"))
+end
+
+# A typed Method around a handle returned by the library.
+function wrap_method(handle::Ptr{Cvoid})
+    untyped = Method{:unknown}(handle)
+    name = Symbol(string_out(:homopt_method_name, untyped))
+    untyped.handle = C_NULL  # ownership moves to the typed object
+    return Method{name}(handle)
+end
+
+"""
+    hyperparameters(method::Method) -> NamedTuple
+
+All hyperparameters with their values, in the library's order, e.g.
+`hyperparameters(Adam()) == (lr = 0.001, beta1 = 0.9, beta2 = 0.99, eps = 3.0e-7, amsgrad = 0.0)`.
+"""
+function hyperparameters(method::Method)
+    count = Ref{Csize_t}(0)
+    throw_on_error(ccall(cfunction(:homopt_method_hyperparameter_count), Cint, (Ptr{Cvoid}, Ref{Csize_t}), method, count))
+    names = Symbol[]
+    values = Float64[]
+    for index in 0:Int(count[]) - 1
+        buffer = Vector{UInt8}(undef, 64)
+        length = Ref{Csize_t}(0)
+        value = Ref{Cdouble}(0)
+        throw_on_error(ccall(cfunction(:homopt_method_hyperparameter), Cint,
+                             (Ptr{Cvoid}, Csize_t, Ptr{UInt8}, Csize_t, Ref{Csize_t}, Ref{Cdouble}),
+                             method, index, buffer, sizeof(buffer), length, value))
+        push!(names, Symbol(String(buffer[1:length[]])))
+        push!(values, value[])
+    end
+    return NamedTuple{Tuple(names)}(Tuple(values))
+end
+
+# As the keyword would be written: amsgrad=true, decay_steps=1000, lr=0.001.
+function format_hyperparameter(key::Symbol, value::Float64)
+    key == :amsgrad && return string(value != 0)
+    return isinteger(value) && abs(value) < 2.0^53 ? string(Int(value)) : string(value)
+end
+
+function Base.show(io::IO, method::Method{Name}) where {Name}
+    if method.handle == C_NULL
+        print(io, Name, "(<released>)")
+    else
+        values = hyperparameters(method)
+        print(io, Name, "(", join(["$key=$(format_hyperparameter(key, value))" for (key, value) in pairs(values)], ", "), ")")
+    end
+end
+
+# ------------------------------------------------------------------ optimizer
+
+function Optimizer(method::Method; retraction::Union{Symbol, AbstractString} = :cayley)
+    return Optimizer(new_handle(out -> ccall(cfunction(:homopt_optimizer_create), Cint,
+                                             (Ptr{Cvoid}, Cstring, Ref{Ptr{Cvoid}}), method, string(retraction), out)))
+end
+
+"""
+    length(opt::Optimizer) -> Int
+
+Number of parameters added so far.
+"""
+function Base.length(opt::Optimizer)
+    count = Ref{Csize_t}(0)
+    throw_on_error(ccall(cfunction(:homopt_optimizer_size), Cint, (Ptr{Cvoid}, Ref{Csize_t}), opt, count))
+    return Int(count[])
+end
+
+"""
+    add!(opt::Optimizer, m::Manifold, Y0) -> Int
+
+Adds a parameter on `m` starting at Y0 (finite, on the manifold within `tolerance(m)`);
+returns its 1-based index. Its method state starts at zero.
+"""
+function add!(opt::Optimizer, m::Manifold, Y0)
+    point = as_matrix(Y0, "initial_point")
+    index = Ref{Csize_t}(0)
+    throw_on_error(ccall(cfunction(:homopt_optimizer_add), Cint,
+                         (Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Cdouble}, Csize_t, Csize_t, Ref{Csize_t}),
+                         opt, m, point, size(point, 1), size(point, 2), index))
+    return Int(index[]) + 1
+end
+
+"""
+    step!(opt::Optimizer, gradients::AbstractVector) -> opt
+
+One optimizer step with the Euclidean gradients Gᵢ = ∂L/∂Yᵢ of every parameter, in the order
+of `add!`. All-or-nothing: on any error (count, shape, NaN/Inf) the optimizer is unchanged.
+"""
+function step!(opt::Optimizer, gradients::AbstractVector)
+    matrices = Matrix{Float64}[as_matrix(gradients[i], "gradients[$i]") for i in eachindex(gradients)]
+    rows = Csize_t[size(G, 1) for G in matrices]
+    cols = Csize_t[size(G, 2) for G in matrices]
+    GC.@preserve matrices begin
+        pointers = Ptr{Cdouble}[pointer(G) for G in matrices]
+        status = ccall(cfunction(:homopt_optimizer_step), Cint,
+                       (Ptr{Cvoid}, Ptr{Ptr{Cdouble}}, Ptr{Csize_t}, Ptr{Csize_t}, Csize_t),
+                       opt, pointers, rows, cols, length(matrices))
+    end
+    try
+        throw_on_error(status)
+    catch error
+        error isa HomOptError || rethrow()
+        throw(HomOptError(error.status, one_based_gradient_indices(error.msg)))
+    end
+    return opt
+end
+function step!(opt::Optimizer, gradients)
+    throw(ArgumentError("gradients: expected a vector with one matrix per parameter, got $(typeof(gradients))"))
+end
+
+# The library names gradients 0-based ("gradients[0]"); Julia users count from 1.
+one_based_gradient_indices(message::AbstractString) =
+    replace(message, r"gradients\[(\d+)\]" => s -> "gradients[" * string(parse(Int, s[11:end - 1]) + 1) * "]")
+
+# Throws a BoundsError unless 1 ≤ i ≤ length(opt).
+function check_index(opt::Optimizer, i::Integer)
+    1 <= i <= length(opt) || throw(BoundsError(opt, i))
+    return Csize_t(i - 1)
+end
+
+"""
+    value(opt::Optimizer, i::Integer) -> Matrix{Float64}
+
+Current point of parameter i (1-based, as returned by `add!`).
+"""
+function value(opt::Optimizer, i::Integer)
+    index = check_index(opt, i)
+    rows = Ref{Csize_t}(0)
+    cols = Ref{Csize_t}(0)
+    throw_on_error(ccall(cfunction(:homopt_optimizer_value_shape), Cint, (Ptr{Cvoid}, Csize_t, Ref{Csize_t}, Ref{Csize_t}),
+                         opt, index, rows, cols))
+    out = Matrix{Float64}(undef, Int(rows[]), Int(cols[]))
+    throw_on_error(ccall(cfunction(:homopt_optimizer_value), Cint, (Ptr{Cvoid}, Csize_t, Ptr{Cdouble}, Csize_t),
+                         opt, index, out, length(out)))
+    return out
+end
+
+"""
+    step_count(opt::Optimizer) -> Int
+
+Steps taken so far (0 before the first).
+"""
+function step_count(opt::Optimizer)
+    count = Ref{UInt64}(0)
+    throw_on_error(ccall(cfunction(:homopt_optimizer_step_count), Cint, (Ptr{Cvoid}, Ref{UInt64}), opt, count))
+    return Int(count[])
+end
+
+"""
+    retraction(opt::Optimizer) -> Symbol
+
+`:cayley` or `:geodesic`.
+"""
+retraction(opt::Optimizer) = Symbol(string_out(:homopt_optimizer_retraction, opt))
+
+"""
+    HomOpt.method(opt::Optimizer) -> Method
+
+A copy of the optimizer's method (with its hyperparameters).
+"""
+method(opt::Optimizer) =
+    wrap_method(new_handle(out -> ccall(cfunction(:homopt_optimizer_method), Cint, (Ptr{Cvoid}, Ref{Ptr{Cvoid}}), opt, out)))
+
+"""
+    HomOpt.manifold(opt::Optimizer, i::Integer) -> Manifold
+
+A copy of the manifold of parameter i (1-based).
+"""
+function manifold(opt::Optimizer, i::Integer)
+    index = check_index(opt, i)
+    return wrap_manifold(new_handle(out -> ccall(cfunction(:homopt_optimizer_manifold), Cint,
+                                                 (Ptr{Cvoid}, Csize_t, Ref{Ptr{Cvoid}}), opt, index, out)))
+end
+
+"""
+    save(opt::Optimizer, path::AbstractString) -> path
+
+Writes a checkpoint (method, hyperparameters, retraction, step count, every parameter's
+manifold, section and method state) atomically; readable by [`HomOpt.load`](@ref) and by
+every other homopt front end.
+"""
+function save(opt::Optimizer, path::AbstractString)
+    throw_on_error(ccall(cfunction(:homopt_optimizer_save), Cint, (Ptr{Cvoid}, Cstring), opt, path))
+    return path
+end
+
+"""
+    HomOpt.load(path::AbstractString) -> Optimizer
+
+Reads a checkpoint written by `save` (in any language). A missing, truncated, corrupt or
+foreign file throws `HomOptError(:file_error)`.
+"""
+load(path::AbstractString) =
+    Optimizer(new_handle(out -> ccall(cfunction(:homopt_optimizer_load), Cint, (Cstring, Ref{Ptr{Cvoid}}), path, out)))
+
+function Base.show(io::IO, opt::Optimizer)
+    if opt.handle == C_NULL
+        print(io, "Optimizer(<released>)")
+    else
+        count = length(opt)
+        steps = step_count(opt)
+        print(io, "Optimizer(", method(opt), ", retraction=:", retraction(opt), ", ", count,
+              count == 1 ? " parameter, " : " parameters, ", steps, steps == 1 ? " step)" : " steps)")
+    end
+end
+
+end # module
