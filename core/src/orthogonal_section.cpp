@@ -1,7 +1,7 @@
 #include "orthogonal_section.hpp"
 
 #include "homopt/error.hpp"
-#include "homopt/stiefel.hpp"
+#include "homopt/orthonormal_frames.hpp"
 
 namespace homopt::detail {
 
@@ -96,7 +96,7 @@ std::unique_ptr<Section> OrthogonalSection::retracted(const Vec& velocity, Retra
     throw InvalidArgument("velocity", "retraction produced NaN/Inf (velocity too large?)");
 
   const real drift = arma::norm(new_point.t() * new_point - arma::eye(n, n), "fro");
-  if (drift > Stiefel::reorthonormalize_threshold) {
+  if (drift > OrthonormalFrames::reorthonormalize_threshold) {
     // Rare O(N³) repair of the accumulated rounding drift: Householder QR of λ, signs
     // fixed so that diag(R) > 0 (so λ changes only by the drift itself).
     Mat q, r;

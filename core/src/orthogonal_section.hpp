@@ -21,7 +21,7 @@ class OrthogonalSection : public Section {
   const Mat& complement() const { return complement_; }
   /// Packed [strict lower triangle of A = YᵀG − GᵀY (Stiefel only); B = ȲᵀG column-major].
   Vec lift(const Mat& euclidean_gradient) const override;
-  /// λ(I + U M Wᵀ) via Y ← Y + P₁ + P₂A/2, Ȳ ← Ȳ − P₂Bᵀ (class doc of Stiefel).
+  /// λ(I + U M Wᵀ) via Y ← Y + P₁ + P₂A/2, Ȳ ← Ȳ − P₂Bᵀ (class doc of OrthonormalFrames).
   std::unique_ptr<Section> retracted(const Vec& velocity, Retraction retraction) const override;
   /// [Y, Ȳ].
   Mat group_element() const override { return arma::join_rows(point_, complement_); }
@@ -52,7 +52,7 @@ Mat retraction_core(const Mat& X, Retraction retraction);
 
 namespace homopt::detail {
 
-/// Validates 1 ≤ n ≤ N for the constructors of Stiefel and Grassmann.
+/// Validates 1 ≤ n ≤ N (Stiefel, Grassmann and the symplectic spaces).
 void require_frame_sizes(uword N, uword n);
 /// ‖YᵀY − I‖_F after validating the shape N×n and finiteness.
 real orthonormality_residual(const Mat& point, uword N, uword n, const char* argument);

@@ -7,6 +7,7 @@
 #include "homopt/manifold.hpp"
 #include "homopt/methods.hpp"
 #include "homopt/optimizer.hpp"
+#include "homopt/orthonormal_frames.hpp"
 #include "homopt/random.hpp"
 #include "homopt/stiefel.hpp"
 #include "homopt/symplectic_grassmann.hpp"
