@@ -23,7 +23,8 @@ module HomOpt
 using Libdl
 
 export Manifold, Stiefel, Grassmann, Euclidean, SymplecticStiefel, SymplecticGrassmann
-export Method, Gradient, Momentum, Adam, AdamWithDecay, BFGS
+# The method type, HomOpt.Method, is not exported: Base exports a `Method` of its own.
+export Gradient, Momentum, Adam, AdamWithDecay, BFGS
 export Optimizer, HomOptError
 export random_point, check, riemannian_gradient, dimension, tolerance
 export hyperparameters, add!, step!, value, step_count, retraction, save
@@ -170,7 +171,7 @@ mutable struct Manifold{Name}
 end
 
 """
-    Method{Name}
+    HomOpt.Method{Name}
 
 An optimizer method of the homopt library ([`Gradient`](@ref), [`Momentum`](@ref),
 [`Adam`](@ref), [`AdamWithDecay`](@ref), [`BFGS`](@ref)); it acts on the packed coordinates
