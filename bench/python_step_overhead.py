@@ -8,6 +8,15 @@ value(0), and two optimizers in two threads (the GIL is released during step).
 Not a test. Usage (from the repository root, after building into BUILD):
     OPENBLAS_NUM_THREADS=1 PYTHONPATH=BUILD/python /usr/bin/python3 bench/python_step_overhead.py \
         [--cpp BUILD/bench/homopt_step_overhead] [--N 49 --n 7] [--batches 21 --steps 2000]
+
+On a loaded machine wall-clock figures are noisy; instruction counts are not. --only K runs
+exactly K steps and nothing else, so with valgrind (the C++ program runs (batches + 1) ×
+steps steps):
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null BUILD/bench/homopt_step_overhead 49 7 1 200
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null BUILD/bench/homopt_step_overhead 49 7 1 400
+    PYTHONPATH=BUILD/python valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        /usr/bin/python3 bench/python_step_overhead.py --only 400      # and --only 800
+and (difference of "Collected" counts) / 400 is the instruction count of one step.
 """
 import argparse
 import statistics
@@ -53,8 +62,15 @@ def main():
     parser.add_argument("--n", type=int, default=7)
     parser.add_argument("--batches", type=int, default=21)
     parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--only", type=int, metavar="K", help="just run K steps (for instruction counting)")
     arguments = parser.parse_args()
     N, n, batches, steps = arguments.N, arguments.n, arguments.batches, arguments.steps
+    if arguments.only is not None:
+        optimizer = make_optimizer(N, n)
+        gradients = [np.asfortranarray(1e-3 * homopt.standard_normal_matrix(N, n, 2))]
+        for _ in range(arguments.only):
+            optimizer.step(gradients)
+        return
 
     gradient_f = np.asfortranarray(1e-3 * homopt.standard_normal_matrix(N, n, 2))  # as in the C++ loop
     gradient_c = np.ascontiguousarray(gradient_f)
