@@ -15,6 +15,7 @@
 //  * Errors never call Rf_error inside a typemap: they go through SWIG_exception_fail
 //    (SWIG_Error + goto fail), so C++ locals are destroyed before R unwinds the stack.
 //    Messages are passed through "%s" (a path containing '%' is not a format string).
+//    The final error is an R condition of class homopt_error (homopt_r::raise_error).
 //  * One wrapper per function with every argument (compactdefaultargs): the R layer in
 //    r/R/ always passes all arguments, so SWIG-R's overload dispatcher is never needed.
 //    The R proxy file SWIG writes is not used (r/prepare discards it).
@@ -23,6 +24,8 @@
 
 %{
 #include <cmath>
+#include <cstdarg>
+#include <cstdio>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -182,7 +185,30 @@ inline std::string read_pointer(SEXP x, swig_type_info* type, const std::string&
   return "";
 }
 
+/// Replaces Rf_error in the generated wrappers (see the #define below). SWIG-R ends every
+/// failed call with Rf_error("%s %s", SWIG_ErrorType(code), message) after the block whose
+/// C++ locals hold the arguments, so no destructor is skipped. Instead of a plain error
+/// this calls homopt:::signal_native_error(text) (r/R/handle.R), which signals an R
+/// condition of class homopt_error (and a subclass from the SWIG error code) attributed to
+/// the R call of the verb. Costs nothing on success: no R-level handler per call.
+[[noreturn]] inline void raise_error(const char* format, ...) {
+  char text[2048];
+  va_list arguments;
+  va_start(arguments, format);
+  vsnprintf(text, sizeof text, format, arguments);
+  va_end(arguments);
+  SEXP name = Rf_protect(Rf_mkString("homopt"));
+  SEXP name_space = Rf_protect(R_FindNamespace(name));
+  SEXP call = Rf_protect(Rf_lang2(Rf_install("signal_native_error"), Rf_mkString(text)));
+  Rf_eval(call, name_space);   // does not return
+  Rf_unprotect(3);
+  (Rf_error)("%s", text);       // not reached; the parentheses keep the macro away
+}
+
 }  // namespace homopt_r
+
+// Only the generated wrappers below this point use it; SWIG's runtime above is untouched.
+#define Rf_error homopt_r::raise_error
 %}
 
 // Runs a homopt_r reader; on failure raises a TypeError with its message.

@@ -6,7 +6,9 @@
 # used: it is S4-based, counts a matrix as two arguments in its overload dispatcher, calls
 # a missing function in delete() for namespaced classes and has 0-based indices. Instead
 # every homopt object is a locked environment holding the external pointer and closures
-# for its verbs, so `object$verb(...)` is one environment lookup plus one .Call.
+# for its verbs, so `object$verb(...)` is one environment lookup plus one .Call. A failing
+# wrapper signals its classed R condition from C (signal_native_error below), so no R-level
+# handler is set up per call.
 
 # Null external pointers; identical() compares external pointers by address (and the S4
 # bit, which SWIG sets on its pointers). A pointer is null after delete() or after the
@@ -50,24 +52,16 @@ homopt_condition <- function(message, classes, call = NULL) {
             list(message = message, call = call))
 }
 
-# Turns an error raised by a SWIG wrapper ("SWIG:ValueError <C++ message>") into a
-# homopt condition carrying the C++ message; other errors pass unchanged.
-rethrow <- function(error, call) {
-  text <- conditionMessage(error)
-  kind <- regmatches(text, regexpr("^SWIG:[A-Za-z]+ ", text))
-  if (length(kind) == 0) return(invisible(NULL))
-  kind <- sub("^SWIG:([A-Za-z]+) $", "\\1", kind)
-  classes <- error_classes[[kind]]
-  if (is.null(classes)) classes <- "homopt_runtime_error"
-  message <- r_message(substring(text, nchar(kind) + 7L))
-  stop(homopt_condition(message, classes, call))
-}
-
-# .Call(routine, ...) with C++ errors re-signalled as homopt conditions. A calling
-# handler (not tryCatch) keeps the success path cheap.
-native <- function(routine, ...) {
+# Called from C (homopt_r::raise_error in bindings/swig/r_arma.i) when a SWIG wrapper fails
+# with "SWIG:<Kind> <C++ message>": signals a homopt condition carrying the C++ message,
+# attributed to the R call that ran the .Call (the verb, e.g. opt$step(gradients)).
+signal_native_error <- function(text) {
   call <- sys.call(-1L)
-  withCallingHandlers(.Call(routine, ...), error = function(error) rethrow(error, call))
+  kind <- regmatches(text, regexpr("^SWIG:[A-Za-z]+ ", text))
+  if (length(kind) == 0L) stop(homopt_condition(text, "homopt_runtime_error", call))
+  classes <- error_classes[[sub("^SWIG:([A-Za-z]+) $", "\\1", kind)]]
+  if (is.null(classes)) classes <- "homopt_runtime_error"
+  stop(homopt_condition(r_message(substring(text, nchar(kind) + 1L)), classes, call))
 }
 
 # Signals an argument error from the R layer itself, attributed to `call`.

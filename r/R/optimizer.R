@@ -6,38 +6,38 @@ new_optimizer <- function(pointer) {
     # Adds a parameter on `manifold` starting at `initial_point`; returns its 1-based index.
     add = function(manifold, initial_point) {
       manifold <- pointer_of(manifold, "homopt_manifold", "manifold")
-      native(R_swig_Optimizer_add, pointer, manifold, initial_point, FALSE) + 1
+      .Call(R_swig_Optimizer_add, pointer, manifold, initial_point, FALSE) + 1
     },
     # One step with one Euclidean gradient dL/dY per parameter (a list in the order of add;
     # a single matrix is accepted for a one-parameter optimizer). All-or-nothing.
     step = function(gradients) {
       if (is.matrix(gradients)) gradients <- list(gradients)
-      native(R_swig_Optimizer_step, pointer, gradients)
+      .Call(R_swig_Optimizer_step, pointer, gradients)
       invisible(NULL)
     },
     # Current point of parameter i (1-based).
     value = function(i) {
       i <- require_index(i)
-      native(R_swig_Optimizer_value, pointer, i - 1, FALSE)
+      .Call(R_swig_Optimizer_value, pointer, i - 1, FALSE)
     },
     # Current points of all parameters, as a list.
     values = function() {
-      lapply(seq_len(native(R_swig_Optimizer_size, pointer, FALSE)) - 1,
-             function(i) native(R_swig_Optimizer_value, pointer, i, FALSE))
+      lapply(seq_len(.Call(R_swig_Optimizer_size, pointer, FALSE)) - 1,
+             function(i) .Call(R_swig_Optimizer_value, pointer, i, FALSE))
     },
-    size = function() native(R_swig_Optimizer_size, pointer, FALSE),
-    step_count = function() native(R_swig_Optimizer_step_count, pointer, FALSE),
-    retraction = function() native(R_swig_Optimizer_retraction_name, pointer, FALSE),
+    size = function() .Call(R_swig_Optimizer_size, pointer, FALSE),
+    step_count = function() .Call(R_swig_Optimizer_step_count, pointer, FALSE),
+    retraction = function() .Call(R_swig_Optimizer_retraction_name, pointer, FALSE),
     # The method's description, e.g. "Adam(lr=0.001, ...)".
-    method = function() native(R_swig_Optimizer_method_description, pointer, FALSE),
+    method = function() .Call(R_swig_Optimizer_method_description, pointer, FALSE),
     # Description of parameter i's manifold, e.g. "Stiefel(N=49, n=7)".
     manifold = function(i) {
       i <- require_index(i)
-      native(R_swig_Optimizer_manifold_description, pointer, i - 1, FALSE)
+      .Call(R_swig_Optimizer_manifold_description, pointer, i - 1, FALSE)
     },
     # Writes a checkpoint atomically (format: core/include/homopt/checkpoint.hpp).
     save = function(path) {
-      native(R_swig_Optimizer_save, pointer, path.expand(path))
+      .Call(R_swig_Optimizer_save, pointer, path.expand(path))
       invisible(path)
     }
   ))
@@ -45,7 +45,7 @@ new_optimizer <- function(pointer) {
 
 Optimizer <- function(method, retraction = "cayley") {
   method <- pointer_of(method, "homopt_method", "method")
-  pointer <- native(R_swig_new_Optimizer, method, retraction)
+  pointer <- .Call(R_swig_new_Optimizer, method, retraction)
   new_optimizer(pointer)
 }
 
@@ -53,7 +53,7 @@ load_optimizer <- function(path) {
   if (!is.character(path) || length(path) != 1L || is.na(path)) {
     invalid_argument("path: expected one file name")
   }
-  pointer <- native(R_swig_Optimizer_load, path.expand(path), FALSE)
+  pointer <- .Call(R_swig_Optimizer_load, path.expand(path), FALSE)
   new_optimizer(pointer)
 }
 

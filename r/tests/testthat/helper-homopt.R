@@ -33,3 +33,12 @@ read_trajectory <- function(path) {
   })
   stats::setNames(entries, vapply(strsplit(trimws(lines), "[[:space:]]+"), `[`, "", 1))
 }
+
+# J_{2k} = [[0, I], [-I, 0]] and the symplecticity residual ||U'J U - J||_F.
+symplectic_form <- function(k) rbind(cbind(matrix(0, k, k), diag(k)), cbind(-diag(k), matrix(0, k, k)))
+symplecticity_residual <- function(U) {
+  norm(t(U) %*% symplectic_form(nrow(U) / 2) %*% U - symplectic_form(ncol(U) / 2), "F")
+}
+
+# Orthogonal projector onto span(U).
+projector <- function(U) U %*% solve(crossprod(U), t(U))

@@ -60,3 +60,19 @@ test_that("print shows description, shape and dimension", {
   expect_output(print(Euclidean(2, 3)), "Euclidean.*2 x 3 matrices; dimension 6")
   expect_match(format(Grassmann(4, 2))[1], "^<homopt manifold> Grassmann\\(N=4, n=2\\)$")
 })
+
+test_that("SymplecticStiefel and SymplecticGrassmann: 2N x 2n symplectic points, dimensions", {
+  for (m in list(SymplecticStiefel(5, 2), SymplecticGrassmann(5, 2))) {
+    U <- m$random_point(4)
+    expect_equal(dim(U), c(10, 4))
+    expect_identical(U, m$random_point(4))
+    expect_lt(symplecticity_residual(U), 1e-13)
+    expect_lt(abs(m$check(U) - symplecticity_residual(U)), 1e-13)
+    expect_equal(c(m$rows(), m$cols()), c(10, 4))
+    expect_gt(m$check(U + 0.1), 1e-3)
+  }
+  expect_equal(SymplecticStiefel(5, 2)$dimension(), 4 * 5 * 2 - 2 * 2^2 + 2)
+  expect_equal(SymplecticGrassmann(5, 2)$dimension(), 4 * 2 * (5 - 2))
+  expect_equal(SymplecticStiefel(5, 2)$description(), "SymplecticStiefel(N=5, n=2)")
+  expect_error(SymplecticStiefel(2, 3), "^n: ", class = "homopt_invalid_argument")
+})

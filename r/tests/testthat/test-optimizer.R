@@ -113,3 +113,24 @@ test_that("save and load_optimizer continue bit-identically", {
   expect_identical(again$value(1), opt$value(1))
   expect_identical(again$value(2), opt$value(2))
 })
+
+test_that("symplectic spaces: span(U) reaches span(T) and U'JU = J is kept", {
+  for (m in list(SymplecticGrassmann(4, 2), SymplecticStiefel(4, 2))) {
+    target <- m$random_point(2)
+    away <- diag(8) - projector(target)
+    for (method in list(Gradient(lr = 0.05), BFGS(lr = 0.05))) {
+      opt <- Optimizer(method)
+      opt$add(m, m$random_point(1))
+      # f(U) = ||(I - P_T) U||_F^2 is 0 exactly when span(U) = span(T).
+      U <- run_steps(opt, function(U) 2 * away %*% U, 1000)
+      label <- paste(m$name(), method$name())
+      expect_lt(norm(projector(U) - projector(target), "F"), 1e-8, label = label)
+      expect_lt(symplecticity_residual(U), 1e-12, label = label)
+    }
+  }
+  m <- SymplecticStiefel(4, 2)            # on SpSt the point itself: min ||U - T||^2 = 0
+  target <- m$random_point(2)
+  opt <- Optimizer(Gradient(lr = 0.05), "geodesic")
+  opt$add(m, m$random_point(1))
+  expect_lt(norm(run_steps(opt, function(U) 2 * (U - target), 1500) - target, "F"), 1e-10)
+})
