@@ -21,25 +21,21 @@ new_manifold <- function(pointer, class, delete_routine) {
   ))
 }
 
-Stiefel <- function(N, n) {
-  pointer <- .Call(R_swig_new_Stiefel, N, n)
-  new_manifold(pointer, "Stiefel", R_swig_delete_Stiefel)
+# The constructor function(N, n) of a manifold class wrapped by SWIG as
+# R_swig_new_<class> / R_swig_delete_<class> (looked up when called: the registered
+# routines exist only once the namespace is loaded).
+manifold_constructor <- function(class) {
+  force(class)
+  function(N, n) {
+    pointer <- .Call(get(paste0("R_swig_new_", class)), N, n)
+    new_manifold(pointer, class, get(paste0("R_swig_delete_", class)))
+  }
 }
 
-Grassmann <- function(N, n) {
-  pointer <- .Call(R_swig_new_Grassmann, N, n)
-  new_manifold(pointer, "Grassmann", R_swig_delete_Grassmann)
-}
-
-SymplecticStiefel <- function(N, n) {
-  pointer <- .Call(R_swig_new_SymplecticStiefel, N, n)
-  new_manifold(pointer, "SymplecticStiefel", R_swig_delete_SymplecticStiefel)
-}
-
-SymplecticGrassmann <- function(N, n) {
-  pointer <- .Call(R_swig_new_SymplecticGrassmann, N, n)
-  new_manifold(pointer, "SymplecticGrassmann", R_swig_delete_SymplecticGrassmann)
-}
+Stiefel <- manifold_constructor("Stiefel")
+Grassmann <- manifold_constructor("Grassmann")
+SymplecticStiefel <- manifold_constructor("SymplecticStiefel")
+SymplecticGrassmann <- manifold_constructor("SymplecticGrassmann")
 
 Euclidean <- function(rows, cols) {
   pointer <- .Call(R_swig_new_Euclidean, rows, cols)
