@@ -5,6 +5,7 @@
 
 #include "homopt/error.hpp"
 #include "homopt/random.hpp"
+#include "homopt/symplectic_stiefel.hpp"
 #include "homopt/validate.hpp"
 #include "orthogonal_section.hpp"
 
@@ -210,7 +211,8 @@ Mat dense_retraction_factor(const Vec& coordinates, uword N, uword n, bool with_
 // ------------------------------------------------------------------ repairs
 
 real drift_threshold(const Mat& point) {
-  return 1e-13 * std::max<real>(static_cast<real>(point.n_cols), arma::accu(arma::square(point)));
+  const real scale = std::max<real>(static_cast<real>(point.n_cols), arma::accu(arma::square(point)));
+  return std::min<real>(1e-11, 1e-13 * scale);
 }
 
 void resymplectify(Mat& point, Mat& complement) {
@@ -235,8 +237,8 @@ void resymplectify(Mat& point, Mat& complement) {
 
 bool needs_recompletion(const Mat& point, const Mat& complement) {
   if (complement.n_cols == 0) return false;
-  const real bound = static_cast<real>(complement.n_cols) + arma::accu(arma::square(point));
-  return arma::accu(arma::square(complement)) > recondition_factor * bound;
+  const real bound = static_cast<real>(complement.n_cols) + arma::dot(point, point);
+  return arma::dot(complement, complement) > recondition_factor * bound;
 }
 
 // ------------------------------------------------------------------ the section
@@ -287,12 +289,23 @@ std::unique_ptr<Section> SymplecticSection::retracted(const Vec& velocity, Retra
   lambda_U.cols(n2, 2 * n2 - 1) = point_;
   const Mat P = lambda_U * low_rank.core;
   Mat new_point = point_ + P.cols(0, n2 - 1) + P.cols(n2, 2 * n2 - 1) * low_rank.half_S;
-  Mat new_complement = complement_ + P.cols(n2, 2 * n2 - 1) * low_rank.coupling;
+  Mat new_complement = complement_;
+  new_complement += P.cols(n2, 2 * n2 - 1) * low_rank.coupling;  // one GEMM with β = 1
   if (!new_point.is_finite() || !new_complement.is_finite())
     throw InvalidArgument("velocity", "retraction produced NaN/Inf (velocity too large?)");
 
-  if (symplectic_residual(new_point) > drift_threshold(new_point))
+  if (symplectic_residual(new_point) > drift_threshold(new_point)) {
     resymplectify(new_point, new_complement);
+    const real residual = symplectic_residual(new_point);
+    if (residual > SymplecticSpace::residual_tolerance) {
+      std::ostringstream message;
+      message << "the step left the manifold numerically (‖UᵀJU − J‖_F = " << residual
+              << " after repair, ‖U‖²_F = " << arma::accu(arma::square(new_point))
+              << "): the velocity is too large or the point too ill-conditioned; reduce the "
+                 "learning rate";
+      throw InvalidArgument("velocity", message.str());
+    }
+  }
   if (needs_recompletion(new_point, new_complement))
     new_complement = symplectic_complement(new_point);
   return std::make_unique<SymplecticSection>(std::move(new_point), std::move(new_complement),
@@ -300,6 +313,15 @@ std::unique_ptr<Section> SymplecticSection::retracted(const Vec& velocity, Retra
 }
 
 // ------------------------------------------------------------------ validation
+
+void require_symplectic_sizes(uword N, uword n) {
+  if (n < 1) throw InvalidArgument("n", "must be at least 1");
+  if (n > N) {
+    std::ostringstream message;
+    message << "must not exceed N (got n = " << n << ", N = " << N << ")";
+    throw InvalidArgument("n", message.str());
+  }
+}
 
 real checked_symplectic_residual(const Mat& point, uword N, uword n, const char* argument) {
   require_shape(point, 2 * N, 2 * n, argument);

@@ -104,7 +104,9 @@ class SymplecticSection : public Section {
 };
 
 /// ‖UᵀJU − J‖_F above which retracted() re-symplectifies λ:
-/// 1e-13·max(2n, ‖U‖²_F) (the rounding floor of the residual grows like ε‖U‖²).
+/// min(1e-11, 1e-13·max(2n, ‖U‖²_F)) (the rounding floor of the residual grows like ε‖U‖²).
+/// If the residual is still above SymplecticSpace::residual_tolerance afterwards (a diverging method or a
+/// hopelessly ill-conditioned point), retracted() throws InvalidArgument("velocity").
 real drift_threshold(const Mat& point);
 /// λ̃ ← λ̃(I + ½J̃Δ), Δ = λ̃ᵀJλ̃ − J̃ (Newton step towards Sp(2N), quadratically convergent),
 /// repeated while it reduces ‖Δ‖_F (at most 3 times). O(N³); rare.
@@ -114,6 +116,8 @@ void resymplectify(Mat& point, Mat& complement);
 constexpr real recondition_factor = 2;
 bool needs_recompletion(const Mat& point, const Mat& complement);
 
+/// Validates 1 ≤ n ≤ N (InvalidArgument naming "n").
+void require_symplectic_sizes(uword N, uword n);
 /// ‖UᵀJU − J‖_F after validating the shape 2N×2n and finiteness (InvalidArgument(argument)).
 real checked_symplectic_residual(const Mat& point, uword N, uword n, const char* argument);
 /// Validates `point` (shape, finite, residual ≤ tolerance) and completes it to λ.

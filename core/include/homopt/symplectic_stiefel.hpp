@@ -33,8 +33,11 @@ class SymplecticSpace : public Manifold {
   Mat random_point(std::uint64_t seed) const override;
   /// ‖UᵀJ_{2N}U − J_{2n}‖_F (validates shape 2N×2n and finiteness, naming "point").
   real check(const Mat& point) const override;
-  /// 1e-10.
-  real tolerance() const override { return 1e-10; }
+  /// residual_tolerance = 1e-10.
+  real tolerance() const override { return residual_tolerance; }
+  /// Largest ‖UᵀJU − J‖_F of a point: accepted by section(), and never exceeded by a point
+  /// a step returns (it throws instead; see "Drift and conditioning" below).
+  static constexpr real residual_tolerance = 1e-10;
   /// The gradient for the coordinate metric of the deterministic section λ of U:
   /// λV(c)E = U·S + Ū·K with c = lift(G) (Ū·ŪᵀG on SpGr). O(N³): builds the section.
   Mat riemannian_gradient(const Mat& point, const Mat& euclidean_gradient) const override;
@@ -104,8 +107,12 @@ class SymplecticSpace : public Manifold {
 ///   U ← U + P₁ + P₂S/2,  Ū ← Ū + P₂(JKᵀJ)   (≈ 32Nmn + 48Nn² flops, never O(N³)).
 ///
 /// **Drift and conditioning** (checked after every update):
-///  - ‖UᵀJU − J‖_F (O(Nn²)) above 1e-13·max(2n, ‖U‖²_F) → λ is re-symplectified by Newton
-///    steps λ̃ ← λ̃(I + ½J̃Δ), Δ = λ̃ᵀJλ̃ − J̃ (O(N³), rare; changes λ only by the drift).
+///  - ‖UᵀJU − J‖_F (O(Nn²)) above min(1e-11, 1e-13·max(2n, ‖U‖²_F)) → λ is re-symplectified
+///    by Newton steps λ̃ ← λ̃(I + ½J̃Δ), Δ = λ̃ᵀJλ̃ − J̃ (O(N³), rare; changes λ only by the
+///    drift). If the residual still exceeds tolerance() = 1e-10 (a diverging method: the
+///    rounding floor ≈ ε‖U‖²_F has grown too large), retracted throws
+///    InvalidArgument("velocity", …) and nothing changes. So every point the optimizer
+///    holds satisfies check(U) ≤ tolerance().
 ///  - λ is not orthogonal and products of symplectic factors can let Ū degenerate. The
 ///    normal-form completion satisfies ‖Ū‖²_F ≤ 2m + ‖U‖²_F; when the cheap proxy ‖Ū‖²_F
 ///    (O(Nm)) exceeds twice that bound, Ū is re-completed from U (O(N³), rare). The method
