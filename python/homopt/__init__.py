@@ -57,6 +57,10 @@ def standard_normal_matrix(rows, cols, seed):
 class _ManifoldMixin:
     """repr and pickling shared by the manifolds (constructor arguments = _arguments)."""
 
+    def _arguments(self):
+        """(N, n) for the four homogeneous spaces; Euclidean overrides it."""
+        return (self.N(), self.n())
+
     def __repr__(self):
         return "homopt." + self.description()
 
@@ -79,9 +83,6 @@ class Stiefel(_ManifoldMixin, _core.Stiefel):
     def __init__(self, N, n):
         super().__init__(N, n)
 
-    def _arguments(self):
-        return (self.N(), self.n())
-
 
 class Grassmann(_ManifoldMixin, _core.Grassmann):
     """The Grassmann manifold Gr(n, N) of n-dimensional subspaces of ℝ^N, 1 ≤ n ≤ N,
@@ -94,9 +95,6 @@ class Grassmann(_ManifoldMixin, _core.Grassmann):
 
     def __init__(self, N, n):
         super().__init__(N, n)
-
-    def _arguments(self):
-        return (self.N(), self.n())
 
 
 class Euclidean(_ManifoldMixin, _core.Euclidean):
@@ -131,9 +129,6 @@ class SymplecticStiefel(_ManifoldMixin, _core.SymplecticStiefel):
     def __init__(self, N, n):
         super().__init__(N, n)
 
-    def _arguments(self):
-        return (self.N(), self.n())
-
 
 class SymplecticGrassmann(_ManifoldMixin, _core.SymplecticGrassmann):
     """The symplectic Grassmann manifold SpGr(2n, 2N) of 2n-dimensional symplectic
@@ -145,9 +140,6 @@ class SymplecticGrassmann(_ManifoldMixin, _core.SymplecticGrassmann):
 
     def __init__(self, N, n):
         super().__init__(N, n)
-
-    def _arguments(self):
-        return (self.N(), self.n())
 
 
 # ---------------------------------------------------------------------------- methods
