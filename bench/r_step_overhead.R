@@ -39,7 +39,7 @@ interleaved_microseconds <- function(calls) {
 report <- function(label, times) {
   cat(sprintf("%-60s median %8.3f us  (min %.3f, max %.3f)\n", label, stats::median(times),
               min(times), max(times)))
-  stats::median(times)
+  invisible(stats::median(times))
 }
 
 make_optimizer <- function() {
