@@ -138,3 +138,20 @@ def test_empty_matrices_pass_both_ways():
     assert empty.shape == (0, 3) and empty.dtype == np.float64 and empty.flags.f_contiguous
     with pytest.raises(ValueError, match="^point: expected a 3x2 matrix, got 0x2"):
         EUCLIDEAN.check(np.zeros((0, 2)))
+
+
+def test_inputs_are_not_leaked_or_kept():
+    manifold = homopt.Stiefel(6, 2)
+    optimizer = homopt.Optimizer(homopt.Adam())
+    optimizer.add(manifold, manifold.random_point(1))
+    fortran = np.asfortranarray(homopt.standard_normal_matrix(6, 2, 2))
+    c_order = np.ascontiguousarray(fortran)
+    gradients = [fortran]
+    before = [sys.getrefcount(x) for x in (fortran, c_order, gradients)]
+    for _ in range(100):
+        optimizer.step(gradients)
+        optimizer.step([c_order])
+        manifold.check(fortran)
+        with pytest.raises(ValueError):
+            optimizer.step([fortran, c_order])
+    assert [sys.getrefcount(x) for x in (fortran, c_order, gradients)] == before
