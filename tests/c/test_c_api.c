@@ -276,6 +276,21 @@ static void test_manifolds(void) {
   check_shape(generic, 2, 7, 14, 0);
   CHECK_OK(homopt_manifold_destroy(generic));
 
+  /* the symplectic manifolds come through the generic creator once the core has them:
+   * SpSt(2n, 2N) has 2N×2n points with UᵀJU = J and dimension 4Nn − 2n² + n */
+  if (homopt_manifold_create("SymplecticStiefel", 5, 2, &generic) == HOMOPT_OK) {
+    double U[40];
+    check_shape(generic, 10, 4, 4 * 5 * 2 - 2 * 2 * 2 + 2, 1e-10);
+    CHECK_OK(homopt_manifold_random_point(generic, 3, U, 40));
+    CHECK_OK(homopt_manifold_check(generic, U, 10, 4, &residual));
+    CHECK(residual < 1e-10);
+    CHECK(string_equals(manifold_name, generic, "SymplecticStiefel"));
+    CHECK_OK(homopt_manifold_destroy(generic));
+  } else {
+    CHECK(strstr(homopt_last_error(), "unknown manifold") != NULL);
+    printf("SymplecticStiefel not in the core yet: skipped\n");
+  }
+
   /* Riemannian gradients against their formulas for G = some fixed matrix */
   for (i = 0; i < 12; ++i) G[i] = sin(1.0 + i);
   CHECK_OK(homopt_manifold_riemannian_gradient(stiefel, Y, 6, 2, G, 6, 2, R, 12));
