@@ -274,13 +274,15 @@ shape parameters, e.g. `HomOpt.manifold("Stiefel", 49, 7) == Stiefel(49, 7)`.
 """
 manifold(name::Union{AbstractString, Symbol}, a::Integer, b::Integer) = Manifold{Symbol(name)}(a, b)
 
-# A typed Manifold around a handle returned by the library.
-function wrap_manifold(handle::Ptr{Cvoid})
-    untyped = Manifold{:unknown}(handle)
-    name = Symbol(string_out(:homopt_manifold_name, untyped))
-    untyped.handle = C_NULL  # ownership moves to the typed object
-    return Manifold{name}(handle)
+# A Manifold{Name} or Method{Name} around a handle returned by the library, with Name read
+# from the library object (`name_function`: homopt_manifold_name or homopt_method_name).
+function wrap(::Type{T}, name_function::Symbol, handle::Ptr{Cvoid}) where {T}
+    untyped = T{:unknown}(handle)  # releases the handle if reading the name fails
+    name = Symbol(string_out(name_function, untyped))
+    untyped.handle = C_NULL        # ownership moves to the typed object
+    return T{name}(handle)
 end
+wrap_manifold(handle::Ptr{Cvoid}) = wrap(Manifold, :homopt_manifold_name, handle)
 
 # A size_t query of a manifold.
 function size_query(name::Symbol, m::Manifold)
@@ -468,13 +470,7 @@ function hyperparameter_value(key, value)
     throw(ArgumentError("$key: expected a real number, got $(typeof(value))"))
 end
 
-# A typed Method around a handle returned by the library.
-function wrap_method(handle::Ptr{Cvoid})
-    untyped = Method{:unknown}(handle)
-    name = Symbol(string_out(:homopt_method_name, untyped))
-    untyped.handle = C_NULL  # ownership moves to the typed object
-    return Method{name}(handle)
-end
+wrap_method(handle::Ptr{Cvoid}) = wrap(Method, :homopt_method_name, handle)
 
 """
     hyperparameters(method::Method) -> NamedTuple
