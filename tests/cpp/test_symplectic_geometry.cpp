@@ -200,7 +200,8 @@ TEST_CASE("symplectic: retraction factors equal the dense Cayley transform and e
 }
 
 TEST_CASE("symplectic: section update equals the dense product lambda R", "[symplectic]") {
-  const uword N = 8, n = 3;
+  // (N, n) = (3, 3): SpSt(6, 6) = Sp(6) with an empty complement; SpGr(6, 6) is one point.
+  const auto [N, n] = GENERATE(std::pair<uword, uword>{8, 3}, std::pair<uword, uword>{3, 3});
   const SymplecticStiefel stiefel(N, n);
   const SymplecticGrassmann grassmann(N, n);
   for (const Manifold* manifold : {static_cast<const Manifold*>(&stiefel),
@@ -213,6 +214,7 @@ TEST_CASE("symplectic: section update equals the dense product lambda R", "[symp
       const Mat R = detail::dense_retraction_factor(c, N, n, with_block, retraction);
       const auto next = section->retracted(c, retraction);
       const Mat expected = lambda * R;
+      INFO(manifold->description() << " " << to_string(retraction));
       CHECK(relative_error(next->group_element(), expected) < 1e-13);
       const Mat expected_point = arma::join_rows(expected.cols(0, n - 1), expected.cols(N, N + n - 1));
       CHECK(relative_error(next->point(), expected_point) < 1e-13);
