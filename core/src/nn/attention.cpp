@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "homopt/error.hpp"
+#include "nn/fast_math.hpp"
 
 namespace homopt::nn {
 
@@ -17,115 +18,172 @@ MultiHeadAttention::MultiHeadAttention(uword dim, uword heads, uword tokens, rea
   if (!(std::isfinite(scale) && scale > 0)) throw InvalidArgument("scale", "must be a finite number > 0");
 }
 
+// The per-sample kernels. Every small product is written as out(:, c) = Σ_r M(:, r)·B(r, c)
+// with M a contiguous T-row matrix, so that the innermost loop runs over T contiguous
+// entries (vectorizable); the h-row blocks of Q, K, V (column stride ld) enter as B, read
+// either as stored (B(r, c) = b[c·ld + r]) or transposed (B(r, c) = b[r·ld + c]). For the
+// paper's T = 16 the kernels are instantiated with T fixed at compile time, and they are
+// compiled for AVX-512, AVX2 and baseline x86-64 with run-time dispatch.
 namespace {
 
-/// Pointers into the per-sample blocks of one head: Q, K, V (h × T, column stride ld).
-struct HeadView {
-  const real* q;
-  const real* k;
-  const real* v;
-  uword ld;
+using detail::vector_exp;
+
+/// Sizes of one attention head: T tokens, h rows per head, D = rows of the output/gradient,
+/// ld = 3D rows of the Q/K/V matrix.
+struct HeadSizes {
+  uword T, h, D, ld;
 };
 
-/// S = c·QᵀK, then A = softmax over each column of S (in place, T×T column-major).
-void attention_weights(const HeadView& head, uword h, uword T, real c, real* A) {
-  for (uword j = 0; j < T; ++j) {
-    const real* kj = head.k + j * head.ld;
-    real* a = A + j * T;
-    real largest = -std::numeric_limits<real>::infinity();
-    for (uword i = 0; i < T; ++i) {
-      const real* qi = head.q + i * head.ld;
-      real s = 0;
-      for (uword e = 0; e < h; ++e) s += qi[e] * kj[e];
-      a[i] = c * s;
-      largest = std::max(largest, a[i]);
+/// out (T × C, contiguous) = M (T × R, contiguous) · B with B(r, c) = b[c·ldb + r]
+/// (Transposed = false) or b[r·ldb + c] (Transposed = true).
+template <uword FixedT, bool Transposed>
+HOMOPT_INLINE void small_product(uword runtime_T, uword R, uword C, const real* __restrict M,
+                                 const real* __restrict b, uword ldb, real* __restrict out) {
+  const uword T = FixedT ? FixedT : runtime_T;
+  for (uword c = 0; c < C; ++c) {
+    real* o = out + c * T;
+#pragma omp simd
+    for (uword t = 0; t < T; ++t) o[t] = 0;
+    for (uword r = 0; r < R; ++r) {
+      const real w = Transposed ? b[r * ldb + c] : b[c * ldb + r];
+      const real* m = M + r * T;
+#pragma omp simd
+      for (uword t = 0; t < T; ++t) o[t] += w * m[t];
     }
-    real sum = 0;
-    for (uword i = 0; i < T; ++i) {
-      a[i] = std::exp(a[i] - largest);
-      sum += a[i];
-    }
-    const real inverse = 1 / sum;
-    for (uword i = 0; i < T; ++i) a[i] *= inverse;
   }
 }
 
-/// out(:, c) = Σ_r M(r, c) · src(:, r)  (Transposed: Σ_r M(c, r) · src(:, r)) for a T×T
-/// matrix M and h×T blocks src and out with column strides ld_src and ld_out.
-template <bool Transposed>
-void combine_columns(const real* M, uword T, const real* src, uword ld_src, real* out, uword ld_out, uword h) {
-  for (uword c = 0; c < T; ++c) {
-    real* o = out + c * ld_out;
-    for (uword e = 0; e < h; ++e) o[e] = 0;
-    for (uword r = 0; r < T; ++r) {
-      const real w = Transposed ? M[c + r * T] : M[r + c * T];
-      const real* source = src + r * ld_src;
-      for (uword e = 0; e < h; ++e) o[e] += w * source[e];
+/// dst (cols × rows, contiguous) = transpose of src (rows × cols, column stride ld).
+HOMOPT_INLINE void transpose(const real* __restrict src, uword ld, uword rows, uword cols, real* __restrict dst) {
+  for (uword c = 0; c < cols; ++c)
+    for (uword r = 0; r < rows; ++r) dst[r * cols + c] = src[c * ld + r];
+}
+
+/// Forward of one sample, all heads: A = softmax_columns(c·QᵀK), O = V A.
+template <uword FixedT>
+HOMOPT_INLINE void forward_sample(const HeadSizes& s, uword heads, real c, const real* qkv, real* weights, real* out,
+                    real* scratch) {
+  const uword T = FixedT ? FixedT : s.T, h = s.h;
+  real* Qt = scratch;              // T × h
+  real* At = Qt + T * h;           // T × T
+  real* Ot = At + T * T;           // T × h
+  for (uword head = 0; head < heads; ++head) {
+    const real* Q = qkv + head * h;
+    const real* K = Q + s.D;
+    const real* V = K + s.D;
+    real* A = weights + head * T * T;
+    transpose(Q, s.ld, h, T, Qt);
+    small_product<FixedT, false>(T, h, T, Qt, K, s.ld, A);  // S = QᵀK
+    for (uword j = 0; j < T; ++j) {
+      real* a = A + j * T;
+      real largest = -std::numeric_limits<real>::infinity();
+      for (uword i = 0; i < T; ++i) largest = std::max(largest, a[i]);
+      real sum = 0;
+#pragma omp simd reduction(+ : sum)
+      for (uword i = 0; i < T; ++i) sum += (a[i] = vector_exp(c * (a[i] - largest)));
+      const real inverse = 1 / sum;
+      for (uword i = 0; i < T; ++i) a[i] *= inverse;
     }
+    transpose(A, T, T, T, At);
+    small_product<FixedT, true>(T, T, h, At, V, s.ld, Ot);  // Oᵀ = Aᵀ Vᵀ
+    for (uword j = 0; j < T; ++j)  // into the D-row output (column stride D)
+      for (uword e = 0; e < h; ++e) out[j * s.D + head * h + e] = Ot[e * T + j];
+  }
+}
+
+/// Backward of one sample, all heads (see MultiHeadAttention::backward for the formulas).
+template <uword FixedT>
+HOMOPT_INLINE void backward_sample(const HeadSizes& s, uword heads, real c, const real* qkv, const real* weights,
+                     const real* out_bar, real* qkv_bar, real* scratch) {
+  const uword T = FixedT ? FixedT : s.T, h = s.h;
+  real* Vt = scratch;       // T × h
+  real* G = Vt + T * h;     // T × T
+  real* Gt = G + T * T;     // T × T
+  real* Xt = Gt + T * T;    // T × h, the transposed gradient block before it is stored
+  for (uword head = 0; head < heads; ++head) {
+    const real* Q = qkv + head * h;
+    const real* K = Q + s.D;
+    const real* V = K + s.D;
+    const real* O_bar = out_bar + head * h;  // column stride D
+    const real* A = weights + head * T * T;
+    real* Q_bar = qkv_bar + head * h;
+    real* K_bar = Q_bar + s.D;
+    real* V_bar = K_bar + s.D;
+    auto store = [&](real* target) {  // target (h × T, stride ld) = Xtᵀ
+      for (uword i = 0; i < T; ++i)
+        for (uword e = 0; e < h; ++e) target[i * s.ld + e] = Xt[e * T + i];
+    };
+    small_product<FixedT, true>(T, T, h, A, O_bar, s.D, Xt);  // V̄ᵀ = A Ōᵀ
+    store(V_bar);
+    transpose(V, s.ld, h, T, Vt);
+    small_product<FixedT, false>(T, h, T, Vt, O_bar, s.D, G);  // Ā = VᵀŌ
+    for (uword j = 0; j < T; ++j) {  // G = c·S̄, S̄(:, j) = A(:, j) ⊙ (Ā(:, j) − A(:, j)ᵀĀ(:, j))
+      const real* a = A + j * T;
+      real* g = G + j * T;
+      real dot = 0;
+      for (uword i = 0; i < T; ++i) dot += a[i] * g[i];
+      for (uword i = 0; i < T; ++i) g[i] = c * a[i] * (g[i] - dot);
+    }
+    small_product<FixedT, true>(T, T, h, G, K, s.ld, Xt);  // Q̄ᵀ = G Kᵀ
+    store(Q_bar);
+    transpose(G, T, T, T, Gt);
+    small_product<FixedT, true>(T, T, h, Gt, Q, s.ld, Xt);  // K̄ᵀ = Gᵀ Qᵀ
+    store(K_bar);
+  }
+}
+
+/// Loops over the samples with the kernel for the paper's T = 16 or the generic one.
+HOMOPT_VECTOR_CLONES
+void forward_samples(const HeadSizes& s, uword heads, uword samples, real c, const real* qkv, real* weights,
+                     real* out, real* scratch) {
+  for (uword b = 0; b < samples; ++b) {
+    const real* sample_qkv = qkv + b * s.T * s.ld;
+    real* sample_weights = weights + b * heads * s.T * s.T;
+    real* sample_out = out + b * s.T * s.D;
+    if (s.T == 16)
+      forward_sample<16>(s, heads, c, sample_qkv, sample_weights, sample_out, scratch);
+    else
+      forward_sample<0>(s, heads, c, sample_qkv, sample_weights, sample_out, scratch);
+  }
+}
+
+HOMOPT_VECTOR_CLONES
+void backward_samples(const HeadSizes& s, uword heads, uword samples, real c, const real* qkv,
+                      const real* weights, const real* out_bar, real* qkv_bar, real* scratch) {
+  for (uword b = 0; b < samples; ++b) {
+    const real* sample_qkv = qkv + b * s.T * s.ld;
+    const real* sample_weights = weights + b * heads * s.T * s.T;
+    const real* sample_out_bar = out_bar + b * s.T * s.D;
+    real* sample_qkv_bar = qkv_bar + b * s.T * s.ld;
+    if (s.T == 16)
+      backward_sample<16>(s, heads, c, sample_qkv, sample_weights, sample_out_bar, sample_qkv_bar, scratch);
+    else
+      backward_sample<0>(s, heads, c, sample_qkv, sample_weights, sample_out_bar, sample_qkv_bar, scratch);
   }
 }
 
 }  // namespace
 
 void MultiHeadAttention::forward(const Mat& projections, const Mat& input, Cache& cache, Mat& output) const {
-  const uword D = dim_, T = tokens_, h = head_size_, H = heads_;
+  const uword T = tokens_, h = head_size_;
   const uword samples = input.n_cols / T;
   cache.qkv = projections.t() * input;  // 3D × T·B: one GEMM for every head and token
-  cache.weights.set_size(T * T, H * samples);
-  output.set_size(D, input.n_cols);
-  const uword ld = 3 * D;
-  for (uword b = 0; b < samples; ++b) {
-    const real* base = cache.qkv.colptr(b * T);
-    for (uword head = 0; head < H; ++head) {
-      const HeadView view{base + head * h, base + D + head * h, base + 2 * D + head * h, ld};
-      real* A = cache.weights.colptr(b * H + head);
-      attention_weights(view, h, T, scale_, A);
-      combine_columns<false>(A, T, view.v, ld, output.colptr(b * T) + head * h, D, h);  // O = V A
-    }
-  }
+  cache.weights.set_size(T * T, heads_ * samples);
+  cache.scratch.set_size(2 * T * (h + T), 1);
+  output.set_size(dim_, input.n_cols);
+  forward_samples(HeadSizes{T, h, dim_, 3 * dim_}, heads_, samples, scale_, cache.qkv.memptr(),
+                  cache.weights.memptr(), output.memptr(), cache.scratch.memptr());
 }
 
 void MultiHeadAttention::backward(const Mat& projections, const Mat& input, const Mat& output_gradient,
                                   Cache& cache, Mat& projections_gradient, Mat& input_gradient) const {
-  const uword D = dim_, T = tokens_, h = head_size_, H = heads_;
+  const uword T = tokens_, h = head_size_;
   const uword samples = input.n_cols / T;
-  const uword ld = 3 * D;
-  cache.qkv_gradient.set_size(3 * D, input.n_cols);
-  cache.scratch.set_size(T * T, 1);
-  real* G = cache.scratch.memptr();
-  for (uword b = 0; b < samples; ++b) {
-    const real* base = cache.qkv.colptr(b * T);
-    real* gradient_base = cache.qkv_gradient.colptr(b * T);
-    const real* out_bar_base = output_gradient.colptr(b * T);
-    for (uword head = 0; head < H; ++head) {
-      const real* Q = base + head * h;
-      const real* K = base + D + head * h;
-      const real* V = base + 2 * D + head * h;
-      real* Q_bar = gradient_base + head * h;
-      real* K_bar = gradient_base + D + head * h;
-      real* V_bar = gradient_base + 2 * D + head * h;
-      const real* O_bar = out_bar_base + head * h;  // column stride D
-      const real* A = cache.weights.colptr(b * H + head);
-      combine_columns<true>(A, T, O_bar, D, V_bar, ld, h);  // V̄ = Ō Aᵀ
-      // Ā(i, j) = v_iᵀ Ō(:, j);  G = c · S̄ with S̄(:, j) = A(:, j) ⊙ (Ā(:, j) − A(:, j)ᵀĀ(:, j))
-      for (uword j = 0; j < T; ++j) {
-        const real* o_bar = O_bar + j * D;
-        const real* a = A + j * T;
-        real* g = G + j * T;
-        real dot = 0;
-        for (uword i = 0; i < T; ++i) {
-          const real* vi = V + i * ld;
-          real s = 0;
-          for (uword e = 0; e < h; ++e) s += vi[e] * o_bar[e];
-          g[i] = s;
-          dot += a[i] * s;
-        }
-        for (uword i = 0; i < T; ++i) g[i] = scale_ * a[i] * (g[i] - dot);
-      }
-      combine_columns<true>(G, T, K, ld, Q_bar, ld, h);   // Q̄ = K Gᵀ
-      combine_columns<false>(G, T, Q, ld, K_bar, ld, h);  // K̄ = Q G
-    }
-  }
+  cache.qkv_gradient.set_size(3 * dim_, input.n_cols);
+  cache.scratch.set_size(2 * T * (h + T), 1);
+  backward_samples(HeadSizes{T, h, dim_, 3 * dim_}, heads_, samples, scale_, cache.qkv.memptr(),
+                   cache.weights.memptr(), output_gradient.memptr(), cache.qkv_gradient.memptr(),
+                   cache.scratch.memptr());
   projections_gradient = input * cache.qkv_gradient.t();
   input_gradient += projections * cache.qkv_gradient;
 }

@@ -1,23 +1,33 @@
 #include "homopt/nn/residual.hpp"
 
-#include <cmath>
+#include "nn/fast_math.hpp"
 
 namespace homopt::nn {
+
+namespace {
+
+/// H ← tanh(H + b 1ᵀ), Z = Y + H over `cols` columns of `rows` entries.
+HOMOPT_VECTOR_CLONES
+void tanh_residual(uword rows, uword cols, const real* bias, real* activation, const real* input, real* output) {
+  for (uword col = 0; col < cols; ++col) {
+    real* h = activation + col * rows;
+    const real* y = input + col * rows;
+    real* z = output + col * rows;
+#pragma omp simd
+    for (uword r = 0; r < rows; ++r) {
+      h[r] = detail::vector_tanh(h[r] + bias[r]);
+      z[r] = y[r] + h[r];
+    }
+  }
+}
+
+}  // namespace
 
 void TanhResidual::forward(const Mat& weight, const Mat& bias, const Mat& input, Cache& cache, Mat& output) const {
   cache.activation = weight * input;  // one GEMM over all columns of the batch
   output.set_size(input.n_rows, input.n_cols);
-  const uword rows = input.n_rows;
-  const real* b = bias.memptr();
-  for (uword col = 0; col < input.n_cols; ++col) {
-    real* activation = cache.activation.colptr(col);
-    const real* y = input.colptr(col);
-    real* z = output.colptr(col);
-    for (uword r = 0; r < rows; ++r) {
-      activation[r] = std::tanh(activation[r] + b[r]);
-      z[r] = y[r] + activation[r];
-    }
-  }
+  tanh_residual(input.n_rows, input.n_cols, bias.memptr(), cache.activation.memptr(), input.memptr(),
+                output.memptr());
 }
 
 void TanhResidual::backward(const Mat& weight, const Mat& input, const Mat& output_gradient, Cache& cache,
