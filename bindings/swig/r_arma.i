@@ -56,52 +56,66 @@ inline std::string describe(SEXP x) {
          " (no dim attribute)";
 }
 
-/// Reads an R numeric or integer matrix into `out`: a non-owning view of a double matrix,
-/// a double copy of an integer matrix. Returns "" or an error message naming `argument`.
-inline std::string read_matrix(SEXP x, const std::string& argument,
-                               std::optional<arma::Mat<double>>& out) {
+/// "" if x is an R numeric (double or integer) matrix, else what it is instead.
+inline std::string matrix_problem(SEXP x) {
   const bool numeric = TYPEOF(x) == REALSXP || TYPEOF(x) == INTSXP;
-  if (!numeric || !Rf_isMatrix(x)) {
-    return argument + ": expected a numeric matrix, got " + describe(x) +
-           (numeric && !Rf_isMatrix(x) ? "; use matrix(x, nrow, ncol)" : "");
-  }
+  if (numeric && Rf_isMatrix(x)) return "";
+  return "expected a numeric matrix, got " + describe(x) +
+         (numeric ? "; use matrix(x, nrow, ncol)" : "");
+}
+
+/// Builds the Armadillo matrix of an R matrix accepted by matrix_problem through
+/// `emplace` (which constructs it in place and returns a reference): a double matrix as a
+/// strict non-owning view of R's memory (emplace(memory, rows, cols, false, true)), an
+/// integer matrix as a double copy (emplace(rows, cols), then filled; NA becomes NaN).
+template <typename Emplace>
+void place_matrix(SEXP x, Emplace emplace) {
   const arma::uword rows = static_cast<arma::uword>(Rf_nrows(x));
   const arma::uword cols = static_cast<arma::uword>(Rf_ncols(x));
   if (TYPEOF(x) == REALSXP) {
-    out.emplace(REAL(x), rows, cols, /*copy_aux_mem=*/false, /*strict=*/true);
-  } else {
-    out.emplace(rows, cols);
-    const int* source = INTEGER(x);
-    double* target = out->memptr();
-    for (arma::uword k = 0; k < rows * cols; ++k) {
-      target[k] = source[k] == NA_INTEGER ? NAN : static_cast<double>(source[k]);
-    }
+    emplace(REAL(x), rows, cols, /*copy_aux_mem=*/false, /*strict=*/true);
+    return;
   }
+  arma::Mat<double>& copy = emplace(rows, cols);
+  const int* source = INTEGER(x);
+  double* target = copy.memptr();
+  for (arma::uword k = 0; k < rows * cols; ++k) {
+    target[k] = source[k] == NA_INTEGER ? NAN : static_cast<double>(source[k]);
+  }
+}
+
+/// Reads an R numeric matrix into `out` (see place_matrix). Returns "" or an error
+/// message naming `argument`.
+inline std::string read_matrix(SEXP x, const char* argument,
+                               std::optional<arma::Mat<double>>& out) {
+  const std::string problem = matrix_problem(x);
+  if (!problem.empty()) return std::string(argument) + ": " + problem;
+  place_matrix(x, [&](auto&&... arguments) -> arma::Mat<double>& {
+    return out.emplace(std::forward<decltype(arguments)>(arguments)...);
+  });
   return "";
 }
 
-/// Reads a list of numeric matrices (zero copy for double matrices). A single matrix is
-/// refused: the caller must say which parameter each gradient belongs to.
-inline std::string read_matrix_list(SEXP x, const std::string& argument,
+/// Reads a list of numeric matrices (zero copy for double matrices; no allocation besides
+/// the vector itself unless an element is bad). A single matrix is refused here.
+inline std::string read_matrix_list(SEXP x, const char* argument,
                                     std::vector<arma::Mat<double>>& out) {
   if (TYPEOF(x) != VECSXP || Rf_isFrame(x)) {
-    return argument + ": expected a list of numeric matrices (one per parameter), got " +
-           describe(x);
+    return std::string(argument) +
+           ": expected a list of numeric matrices (one per parameter), got " + describe(x);
   }
   const R_xlen_t count = Rf_xlength(x);
   out.clear();
   out.reserve(static_cast<std::size_t>(count));  // no reallocation: views stay views
   for (R_xlen_t k = 0; k < count; ++k) {
-    std::optional<arma::Mat<double>> element;
-    const std::string message =
-        read_matrix(VECTOR_ELT(x, k), argument + "[[" + std::to_string(k + 1) + "]]", element);
-    if (!message.empty()) return message;
-    const SEXP item = VECTOR_ELT(x, k);
-    if (TYPEOF(item) == REALSXP) {
-      out.emplace_back(REAL(item), element->n_rows, element->n_cols, false, true);
-    } else {
-      out.push_back(std::move(*element));
+    const SEXP element = VECTOR_ELT(x, k);
+    const std::string problem = matrix_problem(element);
+    if (!problem.empty()) {
+      return std::string(argument) + "[[" + std::to_string(k + 1) + "]]: " + problem;
     }
+    place_matrix(element, [&](auto&&... arguments) -> arma::Mat<double>& {
+      return out.emplace_back(std::forward<decltype(arguments)>(arguments)...);
+    });
   }
   return "";
 }
@@ -116,7 +130,7 @@ inline SEXP make_matrix(const arma::Mat<double>& matrix) {
 }
 
 /// One finite, whole, non-negative number ≤ 2^53 (a count, size, index or seed).
-inline std::string read_count(SEXP x, const std::string& argument, double& out) {
+inline std::string read_count(SEXP x, const char* argument, double& out) {
   const bool scalar = (TYPEOF(x) == REALSXP || TYPEOF(x) == INTSXP) && Rf_xlength(x) == 1 &&
                       !Rf_isMatrix(x);
   if (scalar) {
@@ -126,7 +140,7 @@ inline std::string read_count(SEXP x, const std::string& argument, double& out) 
       return "";
     }
   }
-  if (!scalar) return argument + ": expected one whole number >= 0, got " + describe(x);
+  if (!scalar) return std::string(argument) + ": expected one whole number >= 0, got " + describe(x);
   std::ostringstream message;
   message.precision(17);
   message << argument << ": expected one whole number >= 0, got " << out;
@@ -134,41 +148,41 @@ inline std::string read_count(SEXP x, const std::string& argument, double& out) 
 }
 
 /// One number (NA/NaN/Inf are passed on; the core validates the value by name).
-inline std::string read_real(SEXP x, const std::string& argument, double& out) {
+inline std::string read_real(SEXP x, const char* argument, double& out) {
   if ((TYPEOF(x) == REALSXP || TYPEOF(x) == INTSXP) && Rf_xlength(x) == 1) {
     out = TYPEOF(x) == REALSXP ? REAL(x)[0]
                                : (INTEGER(x)[0] == NA_INTEGER ? NAN : INTEGER(x)[0]);
     return "";
   }
-  return argument + ": expected one number, got " + describe(x);
+  return std::string(argument) + ": expected one number, got " + describe(x);
 }
 
 /// TRUE or FALSE.
-inline std::string read_flag(SEXP x, const std::string& argument, bool& out) {
+inline std::string read_flag(SEXP x, const char* argument, bool& out) {
   if (TYPEOF(x) == LGLSXP && Rf_xlength(x) == 1 && LOGICAL(x)[0] != NA_LOGICAL) {
     out = LOGICAL(x)[0] != 0;
     return "";
   }
   const bool na = TYPEOF(x) == LGLSXP && Rf_xlength(x) == 1;
-  return argument + ": expected TRUE or FALSE, got " + (na ? std::string("NA") : describe(x));
+  return std::string(argument) + ": expected TRUE or FALSE, got " + (na ? std::string("NA") : describe(x));
 }
 
 /// One non-NA string.
-inline std::string read_string(SEXP x, const std::string& argument, std::string& out) {
+inline std::string read_string(SEXP x, const char* argument, std::string& out) {
   if (TYPEOF(x) == STRSXP && Rf_xlength(x) == 1 && STRING_ELT(x, 0) != NA_STRING) {
     out = Rf_translateCharUTF8(STRING_ELT(x, 0));
     return "";
   }
-  return argument + ": expected one string, got " + describe(x);
+  return std::string(argument) + ": expected one string, got " + describe(x);
 }
 
 /// The C++ object behind a SWIG external pointer, checked: an external pointer whose
 /// SWIG type converts to `type`, not cleared by delete(). Returns "" or an error message.
-inline std::string read_pointer(SEXP x, swig_type_info* type, const std::string& argument,
-                                const std::string& function, void*& out) {
+inline std::string read_pointer(SEXP x, swig_type_info* type, const char* argument,
+                                const char* function, void*& out) {
   const char* expected = type->str ? type->str : type->name;
   if (TYPEOF(x) == EXTPTRSXP && !R_ExternalPtrAddr(x)) {
-    return function + ": the homopt object (" + argument +
+    return std::string(function) + ": the homopt object (" + argument +
            ") was deleted (or restored from a saved R session, which cannot hold C++ objects)";
   }
   swig_type_info* actual = nullptr;
@@ -177,7 +191,7 @@ inline std::string read_pointer(SEXP x, swig_type_info* type, const std::string&
   }
   swig_cast_info* cast = actual ? SWIG_TypeCheck(actual->name, type) : nullptr;
   if (!actual || (actual != type && !cast)) {
-    return function + ": " + argument + " must be a " + expected + " object, got " +
+    return std::string(function) + ": " + argument + " must be a " + expected + " object, got " +
            (actual ? std::string(actual->str ? actual->str : actual->name) : describe(x));
   }
   int new_memory = 0;
