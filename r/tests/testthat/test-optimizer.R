@@ -134,3 +134,18 @@ test_that("symplectic spaces: span(U) reaches span(T) and U'JU = J is kept", {
   opt$add(m, m$random_point(1))
   expect_lt(norm(run_steps(opt, function(U) 2 * (U - target), 1500) - target, "F"), 1e-10)
 })
+
+test_that("the optimizer keeps its own copies of the manifold and the method", {
+  m <- Stiefel(5, 2)
+  method <- Adam(lr = 0.01)
+  opt <- Optimizer(method)
+  opt$add(m, m$random_point(1))
+  m$delete()
+  method$delete()
+  gc()
+  opt$step(list(matrix(1, 5, 2)))
+  expect_equal(opt$step_count(), 1)
+  expect_equal(opt$manifold(1), "Stiefel(N=5, n=2)")
+  expect_match(opt$method(), "^Adam\\(lr=0.01,")
+  expect_lt(orthogonality_residual(opt$value(1)), 1e-14)
+})
