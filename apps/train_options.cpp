@@ -1,0 +1,248 @@
+#include "train_options.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <map>
+#include <thread>
+
+#include "homopt/data/idx.hpp"
+#include "homopt/error.hpp"
+
+namespace homopt::train {
+
+namespace {
+
+constexpr real unset = std::numeric_limits<real>::quiet_NaN();
+
+/// Options that take a value, and flags.
+const std::vector<std::string> valued = {"data",       "blocks",  "heads",     "epochs",      "batch-size",
+                                         "optimizer",  "lr",      "lr-end",    "beta1",       "beta2",
+                                         "eps",        "alpha",   "constraint", "retraction", "loss",
+                                         "threads",    "seed",    "output",    "resume",      "preset",
+                                         "train-limit", "test-limit", "attention-scale"};
+const std::vector<std::string> flags = {"help", "compare", "no-plot"};
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+std::uint64_t parse_unsigned(const std::string& name, const std::string& text, std::uint64_t minimum) {
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] == '-' || *end != '\0' || errno != 0 || value < minimum)
+    throw UsageError("--" + name + ": expected an integer ≥ " + std::to_string(minimum) + ", got \"" + text + "\"");
+  return value;
+}
+
+real parse_real(const std::string& name, const std::string& text) {
+  errno = 0;
+  char* end = nullptr;
+  const real value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(value))
+    throw UsageError("--" + name + ": expected a finite number, got \"" + text + "\"");
+  return value;
+}
+
+/// Applies one option (name without "--") to `options`.
+void apply(Options& options, const std::string& name, const std::string& value) {
+  try {
+    if (name == "data") options.data = value;
+    else if (name == "blocks") options.shape.blocks = parse_unsigned(name, value, 1);
+    else if (name == "heads") options.shape.heads = parse_unsigned(name, value, 1);
+    else if (name == "epochs") options.epochs = parse_unsigned(name, value, 1);
+    else if (name == "batch-size") options.batch_size = parse_unsigned(name, value, 1);
+    else if (name == "optimizer") {
+      if (!contains({"adam", "adam-decay", "momentum", "gradient", "bfgs"}, value))
+        throw UsageError("--optimizer: expected adam, adam-decay, momentum, gradient or bfgs, got \"" + value + "\"");
+      options.optimizer = value;
+    } else if (name == "lr") options.lr = parse_real(name, value);
+    else if (name == "lr-end") options.lr_end = parse_real(name, value);
+    else if (name == "beta1") options.beta1 = parse_real(name, value);
+    else if (name == "beta2") options.beta2 = parse_real(name, value);
+    else if (name == "eps") options.eps = parse_real(name, value);
+    else if (name == "alpha") options.alpha = parse_real(name, value);
+    else if (name == "attention-scale") {
+      options.shape.attention_scale = parse_real(name, value);
+      if (!(options.shape.attention_scale > 0)) throw UsageError("--attention-scale: must be > 0");
+    } else if (name == "constraint") options.constraint = nn::constraint_from_string(value, "--constraint");
+    else if (name == "retraction") options.retraction = retraction_from_string(value, "--retraction");
+    else if (name == "loss") options.loss = nn::loss_from_string(value, "--loss");
+    else if (name == "threads") options.threads = static_cast<int>(parse_unsigned(name, value, 1));
+    else if (name == "seed") options.seed = parse_unsigned(name, value, 0);
+    else if (name == "output") {
+      if (value.empty()) throw UsageError("--output: must not be empty");
+      options.output = value;
+    } else if (name == "resume") {
+      if (value.empty()) throw UsageError("--resume: must not be empty");
+      options.resume = value;
+    } else if (name == "train-limit") options.train_limit = parse_unsigned(name, value, 1);
+    else if (name == "test-limit") options.test_limit = parse_unsigned(name, value, 1);
+    else if (name == "help") options.help = true;
+    else if (name == "compare") options.compare = true;
+    else if (name == "no-plot") options.plot = false;
+  } catch (const InvalidArgument& error) {
+    throw UsageError(error.what());
+  }
+}
+
+}  // namespace
+
+bool Options::was_given(const std::string& name) const { return contains(given, name); }
+
+Options parse_options(int argc, const char* const* argv) {
+  Options options;
+  options.lr = options.lr_end = options.beta1 = options.beta2 = options.eps = options.alpha = unset;
+  options.data = data::default_data_directory();
+  options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::pair<std::string, std::string>> explicit_options;
+  for (int k = 1; k < argc; ++k) {
+    std::string argument = argv[k];
+    if (argument.rfind("--", 0) != 0) throw UsageError("unexpected argument \"" + argument + "\" (see --help)");
+    std::string name = argument.substr(2), value;
+    const std::size_t equals = name.find('=');
+    const bool inline_value = equals != std::string::npos;
+    if (inline_value) {
+      value = name.substr(equals + 1);
+      name = name.substr(0, equals);
+    }
+    if (contains(flags, name)) {
+      if (inline_value) throw UsageError("--" + name + " takes no value");
+    } else if (contains(valued, name)) {
+      if (!inline_value) {
+        if (k + 1 >= argc) throw UsageError("--" + name + " needs a value");
+        value = argv[++k];
+      }
+    } else {
+      throw UsageError("unknown option --" + name + " (see --help)");
+    }
+    if (contains(options.given, name)) throw UsageError("--" + name + " given twice");
+    options.given.push_back(name);
+    explicit_options.emplace_back(name, value);
+  }
+  for (const auto& [name, value] : explicit_options)
+    if (name == "preset") {
+      if (value != "paper") throw UsageError("--preset: the only preset is \"paper\", got \"" + value + "\"");
+      options.shape.blocks = 16;  // the paper: L = 16, batch 2048, 500 epochs, its four runs
+      options.batch_size = 2048;
+      options.epochs = 500;
+      options.compare = true;
+    }
+  for (const auto& [name, value] : explicit_options)
+    if (name != "preset") apply(options, name, value);
+  if (options.help) return options;
+
+  if (options.shape.dim % options.shape.heads != 0)
+    throw UsageError("--heads: must divide the token dimension " + std::to_string(options.shape.dim) + ", got " +
+                     std::to_string(options.shape.heads));
+  if (options.compare)
+    for (const char* name : {"optimizer", "constraint", "lr", "lr-end", "beta1", "beta2", "eps", "alpha", "resume"})
+      if (options.was_given(name))
+        throw UsageError(std::string("--") + name + " cannot be combined with --compare (it fixes the paper's four runs)");
+  if (!options.resume.empty())
+    for (const char* name : {"blocks", "heads", "batch-size", "optimizer", "lr", "lr-end", "beta1", "beta2", "eps",
+                             "alpha", "constraint", "retraction", "loss", "seed", "output", "preset", "train-limit",
+                             "test-limit", "attention-scale"})
+      if (options.was_given(name))
+        throw UsageError(std::string("--") + name +
+                         " cannot be combined with --resume (the run's settings come from its checkpoint)");
+  // Hyperparameters: valid values and applicable to the chosen method (checked now, before
+  // anything is read or written; adam-decay's schedule length does not affect validity).
+  if (!options.compare && options.resume.empty()) make_method(options, options.optimizer, 1);
+  return options;
+}
+
+std::unique_ptr<Method> make_method(const Options& options, const std::string& optimizer, std::uint64_t steps) {
+  const std::map<std::string, std::vector<std::string>> applicable = {
+      {"adam", {"lr", "beta1", "beta2", "eps"}},
+      {"adam-decay", {"lr", "lr-end", "beta1", "beta2", "eps"}},
+      {"momentum", {"lr", "alpha"}},
+      {"gradient", {"lr"}},
+      {"bfgs", {"lr", "eps"}}};
+  for (const char* name : {"lr", "lr-end", "beta1", "beta2", "eps", "alpha"})
+    if (options.was_given(name) && !contains(applicable.at(optimizer), name))
+      throw UsageError(std::string("--") + name + " does not apply to --optimizer " + optimizer);
+  auto or_default = [](real value, real fallback) { return std::isnan(value) ? fallback : value; };
+  try {
+    if (optimizer == "adam")
+      return std::make_unique<Adam>(or_default(options.lr, 1e-3), or_default(options.beta1, 0.9),
+                                    or_default(options.beta2, 0.99), or_default(options.eps, 3e-7));
+    if (optimizer == "adam-decay")
+      return std::make_unique<AdamWithDecay>(std::max<std::uint64_t>(steps, 1), or_default(options.lr, 1e-2),
+                                             or_default(options.lr_end, 1e-6), or_default(options.beta1, 0.9),
+                                             or_default(options.beta2, 0.99), or_default(options.eps, 1e-8));
+    if (optimizer == "momentum")
+      return std::make_unique<Momentum>(or_default(options.lr, 1e-3), or_default(options.alpha, 1e-2));
+    if (optimizer == "gradient") return std::make_unique<Gradient>(or_default(options.lr, 1e-2));
+    return std::make_unique<BFGS>(or_default(options.lr, 1e-2), or_default(options.eps, 1e-8));
+  } catch (const InvalidArgument& error) {
+    const std::string argument = error.argument() == "lr_start" ? "lr" : error.argument() == "lr_end" ? "lr-end" : error.argument();
+    std::string message = error.what();
+    throw UsageError("--" + argument + message.substr(error.argument().size()));
+  }
+}
+
+std::vector<RunSpec> run_specs(const Options& options, std::uint64_t steps) {
+  std::vector<RunSpec> runs;
+  if (!options.compare) {
+    runs.push_back({options.optimizer + "-" + nn::to_string(options.constraint), options.optimizer,
+                    make_method(options, options.optimizer, steps), options.constraint});
+    return runs;
+  }
+  runs.push_back({"adam-stiefel", "adam", std::make_unique<Adam>(), nn::Constraint::stiefel});
+  runs.push_back({"adam-none", "adam", std::make_unique<Adam>(), nn::Constraint::none});
+  runs.push_back({"momentum-stiefel", "momentum", std::make_unique<Momentum>(1e-3, 0.5), nn::Constraint::stiefel});
+  runs.push_back({"gradient-stiefel", "gradient", std::make_unique<Gradient>(1e-3), nn::Constraint::stiefel});
+  return runs;
+}
+
+std::string help_text() {
+  return R"(homopt-train — train the vision transformer of Brantner (arXiv 2305.16901) on MNIST-format
+images, with the attention projections on the Stiefel manifold, optimized by homopt's
+global-tangent-space methods.
+
+Usage: homopt-train [options]
+
+Data and model
+  --data DIR             MNIST-format directory (train-/t10k-images-idx3-ubyte, -labels-idx1-ubyte,
+                         each optionally .gz)       [/usr/share/datasets/fashion-mnist]
+  --train-limit N        use only the first N training images     [all]
+  --test-limit N         use only the first N test images         [all]
+  --blocks L             transformer blocks                       [4]
+  --heads H              attention heads (must divide 49)         [7]
+  --attention-scale C    c in softmax(c·QᵀK)                      [1/√49]
+  --constraint stiefel|none   attention projections on St(49, 49/H) or unconstrained [stiefel]
+  --loss paper|cross-entropy  ‖out − onehot‖_F/‖onehot‖_F per batch, or mean cross-entropy [paper]
+
+Training
+  --epochs N             epochs to reach (also when resuming)     [5]
+  --batch-size B         images per optimizer step                [256]
+  --optimizer adam|adam-decay|momentum|gradient|bfgs              [adam]
+  --lr X                 learning rate (adam 1e-3, adam-decay start 1e-2, momentum 1e-3,
+                         gradient 1e-2, bfgs 1e-2)
+  --lr-end X             adam-decay: final learning rate          [1e-6]
+  --beta1 X, --beta2 X   Adam moments                             [0.9, 0.99]
+  --eps X                Adam 3e-7, adam-decay 1e-8, bfgs 1e-8
+  --alpha X              momentum                                 [1e-2]
+  --retraction cayley|geodesic                                    [cayley]
+  --threads N            OpenMP threads                           [all cores]
+  --seed S               initialization and shuffling             [1]
+  --compare              the paper's four runs with the same budget: adam-stiefel, adam-none,
+                         momentum-stiefel (lr 1e-3, alpha 0.5), gradient-stiefel (lr 1e-3)
+  --preset paper         L = 16, batch 2048, 500 epochs, --compare (explicit options win)
+
+Output
+  --output DIR           metrics.csv, metrics.png, RUN.checkpoint and RUN.run per run
+                         [homopt-train-output]; must not already hold a run
+  --resume FILE          continue RUN.checkpoint (with its RUN.run) up to --epochs
+  --no-plot              do not call scripts/plot-metrics (gnuplot)
+  --help                 this text
+
+Same seed and one thread give identical metrics. Bad input: one-line error, exit code 2.
+)";
+}
+
+}  // namespace homopt::train
