@@ -59,49 +59,56 @@ struct SubspaceFit {
 
 }  // namespace
 
-TEST_CASE("symplectic eigenvalue problem: AdamWithDecay reaches the Williamson minimum", "[symplectic]") {
+TEST_CASE("symplectic eigenvalue problem: Adam reaches the Williamson minimum", "[symplectic]") {
   // SpSt(2k, 2n) with n = 10, k = 2, i.e. SymplecticStiefel(N = 10, n = 2).
-  const uword N = 10, n = 2;
-  const SymplecticStiefel manifold(N, n);
-  const Mat M = symmetric_positive_definite(N, 5);
-  const real minimum = williamson_minimum(M, n);
-  for (Retraction retraction : {Retraction::cayley, Retraction::geodesic}) {
-    Optimizer optimizer(AdamWithDecay(4000, 1e-2, 1e-6), retraction);
-    optimizer.add(manifold, manifold.random_point(5));
-    const real largest_residual = run_trace_problem(optimizer, manifold, M, 4000);
-    INFO("retraction " << to_string(retraction));
-    CHECK(largest_residual < 1e-10);
-    const real relative = (trace_value(optimizer.value(0), M) - minimum) / minimum;
-    CHECK(std::abs(relative) < 1e-8);
-    // No point of SpSt goes below the minimum (Williamson): a sanity bound on the reference.
-    CHECK(relative > -1e-12);
-  }
-}
-
-TEST_CASE("symplectic eigenvalue problem: plain Adam, Momentum, Gradient and BFGS", "[symplectic]") {
   const uword N = 10, n = 2;
   const SymplecticStiefel manifold(N, n);
   const Mat M = symmetric_positive_definite(N, 5);
   const real minimum = williamson_minimum(M, n);
   struct Case {
     std::unique_ptr<Method> method;
+    Retraction retraction;
     int steps;
-    real accuracy;
   };
   std::vector<Case> cases;
-  // Constant-rate Adam oscillates near the minimum (measured plateau 1e-7 … 1e-13 depending
-  // on the instance), hence the looser bound; the others converge linearly.
-  cases.push_back({std::make_unique<Adam>(1e-2, 0.9, 0.999, 1e-12), 5000, 1e-6});
-  cases.push_back({std::make_unique<Momentum>(1e-2, 0.9), 3000, 1e-10});
-  cases.push_back({std::make_unique<Gradient>(3e-2), 3000, 1e-10});
-  cases.push_back({std::make_unique<BFGS>(1e-1), 1000, 1e-10});
+  // Constant-rate Adam: on this instance within 1.2e-11 of the minimum over its last 1500
+  // steps; on other instances (other seeds of M) it was seen to oscillate at 1e-7 … 1e-13,
+  // so the decaying rate is the robust choice, checked with both retractions.
+  cases.push_back({std::make_unique<Adam>(1e-2, 0.9, 0.999, 1e-12), Retraction::cayley, 5000});
+  cases.push_back({std::make_unique<AdamWithDecay>(4000, 1e-2, 1e-6), Retraction::cayley, 4000});
+  cases.push_back({std::make_unique<AdamWithDecay>(4000, 1e-2, 1e-6), Retraction::geodesic, 4000});
   for (const Case& c : cases) {
-    Optimizer optimizer(*c.method, Retraction::cayley);
+    Optimizer optimizer(*c.method, c.retraction);
     optimizer.add(manifold, manifold.random_point(5));
     const real largest_residual = run_trace_problem(optimizer, manifold, M, c.steps);
-    INFO(c.method->description());
+    INFO(c.method->description() << ", " << to_string(c.retraction));
     CHECK(largest_residual < 1e-10);
-    CHECK(std::abs(trace_value(optimizer.value(0), M) - minimum) / minimum < c.accuracy);
+    const real relative = (trace_value(optimizer.value(0), M) - minimum) / minimum;
+    CHECK(std::abs(relative) < 1e-8);
+    // No point of SpSt goes below the minimum (Williamson): a sanity bound on the reference.
+    CHECK(relative > -1e-12);
+    std::cout << "[symplectic eigenvalue problem] " << c.method->name() << " + "
+              << to_string(c.retraction) << ", " << c.steps << " steps: relative error " << relative
+              << ", max ‖UᵀJU − J‖_F " << largest_residual << "\n";
+  }
+}
+
+TEST_CASE("symplectic eigenvalue problem: Momentum, Gradient and BFGS work unchanged", "[symplectic]") {
+  const uword N = 10, n = 2;
+  const SymplecticStiefel manifold(N, n);
+  const Mat M = symmetric_positive_definite(N, 5);
+  const real minimum = williamson_minimum(M, n);
+  std::vector<std::pair<std::unique_ptr<Method>, int>> cases;
+  cases.emplace_back(std::make_unique<Momentum>(1e-2, 0.9), 3000);
+  cases.emplace_back(std::make_unique<Gradient>(3e-2), 3000);
+  cases.emplace_back(std::make_unique<BFGS>(1e-1), 1000);
+  for (const auto& [method, steps] : cases) {
+    Optimizer optimizer(*method, Retraction::cayley);
+    optimizer.add(manifold, manifold.random_point(5));
+    const real largest_residual = run_trace_problem(optimizer, manifold, M, steps);
+    INFO(method->description());
+    CHECK(largest_residual < 1e-10);
+    CHECK(std::abs(trace_value(optimizer.value(0), M) - minimum) / minimum < 1e-10);
   }
 }
 
@@ -137,7 +144,11 @@ TEST_CASE("symplectic Grassmann: fitting span(U*) by the symplectic projector", 
   CHECK(largest_residual < 1e-10);
   CHECK(fit.value(optimizer.value(0)) < 1e-10);
   const Mat reached = symplectic_projector(optimizer.value(0)), expected = symplectic_projector(target);
-  CHECK(arma::norm(reached - expected, "fro") / arma::norm(expected, "fro") < 1e-6);
+  const real projector_error = arma::norm(reached - expected, "fro") / arma::norm(expected, "fro");
+  CHECK(projector_error < 1e-7);
+  std::cout << "[symplectic Grassmann fit] f = " << fit.value(optimizer.value(0))
+            << ", ‖P_U − P_U*‖_F/‖P_U*‖_F = " << projector_error << ", max ‖UᵀJU − J‖_F "
+            << largest_residual << "\n";
 }
 
 TEST_CASE("long run: 10^4 Cayley steps keep SymplecticStiefel symplectic", "[symplectic]") {
