@@ -114,7 +114,10 @@ class SymplecticSpace : public Manifold {
 ///    InvalidArgument("velocity", …) and nothing changes. So every point the optimizer
 ///    holds satisfies check(U) ≤ tolerance().
 ///  - λ is not orthogonal and products of symplectic factors can let Ū degenerate. The
-///    normal-form completion satisfies ‖Ū‖²_F ≤ 2m + ‖U‖²_F; when the cheap proxy ‖Ū‖²_F
+///    normal-form completion satisfies ‖Ū‖²_F ≤ 2m + ‖U‖²_F (the symplectic form has the
+///    same singular values σ < 1 on span(U) and on its complement — a CS-decomposition
+///    argument on J — and the normal form minimizes ‖·‖²_F = Σ 2/σ_j over symplectic bases
+///    of a subspace); when the cheap proxy ‖Ū‖²_F
 ///    (O(Nm)) exceeds twice that bound, Ū is re-completed from U (O(N³), rare). The method
 ///    state keeps its coordinates across a re-completion, i.e. the K block of 𝔤ʰᵒʳ is
 ///    re-based by an element of Sp(2m) at that step.
