@@ -22,20 +22,6 @@ batches <- as.integer(option("batches", 21))
 steps <- as.integer(option("steps", 2000))
 cpp <- option("cpp", NA)
 
-# Per-call times in µs of several calls, measured in interleaved batches (so that load from
-# other processes hits all of them alike), after one warm-up batch each: a matrix with one
-# row per batch and one column per call.
-interleaved_microseconds <- function(calls) {
-  for (call in calls) for (k in seq_len(steps)) call()
-  t(vapply(seq_len(batches), function(b) {
-    vapply(calls, function(call) {
-      start <- Sys.time()
-      for (k in seq_len(steps)) call()
-      as.numeric(difftime(Sys.time(), start, units = "secs")) / steps * 1e6
-    }, 0)
-  }, numeric(length(calls))))
-}
-
 report <- function(label, times) {
   cat(sprintf("%-60s median %8.3f us  (min %.3f, max %.3f)\n", label, stats::median(times),
               min(times), max(times)))
@@ -58,24 +44,38 @@ bare <- make_optimizer()
 step_routine <- getNativeSymbolInfo("R_swig_Optimizer_step", "homopt")
 size_routine <- getNativeSymbolInfo("R_swig_Optimizer_size", "homopt")
 pointer <- bare$.pointer
-times <- interleaved_microseconds(list(
+calls <- list(
   function() opt$step(gradients),
   function() .Call(step_routine, pointer, gradients),
   function() opt$value(1),
   function() opt$size(),
-  function() .Call(size_routine, pointer, FALSE)))
+  function() .Call(size_routine, pointer, FALSE))
+# With --cpp, each round also runs the C++ loop for one batch (its own warm-up included),
+# so that all figures of a round see the same machine load.
+cpp_round <- if (is.na(cpp)) NULL else function() {
+  line <- system2(cpp, c(N, n, 1, steps), stdout = TRUE)
+  as.numeric(sub(".*median ([0-9.]+) us/step.*", "\\1", line))
+}
+for (call in calls) for (k in seq_len(steps)) call()
+times <- t(vapply(seq_len(batches), function(b) {
+  r <- vapply(calls, function(call) {
+    start <- Sys.time()
+    for (k in seq_len(steps)) call()
+    as.numeric(difftime(Sys.time(), start, units = "secs")) / steps * 1e6
+  }, 0)
+  c(r, if (is.null(cpp_round)) NA else cpp_round())
+}, numeric(length(calls) + 1L)))
 r_step <- report("R: opt$step(list(G))", times[, 1])
 swig_step <- report("R: .Call(R_swig_Optimizer_step, ...) (SWIG wrapper only)", times[, 2])
 report("R: opt$value(1) (49x7 matrix copied out)", times[, 3])
 report("R: opt$size() (a trivial verb through the R layer)", times[, 4])
 report("R: .Call(R_swig_Optimizer_size, ...) (trivial verb, wrapper only)", times[, 5])
-report("R layer on top of the SWIG wrapper, per step (paired batches)", times[, 1] - times[, 2])
+report("R layer on top of the SWIG wrapper, per step (same round)", times[, 1] - times[, 2])
 stopifnot(Stiefel(N, n)$check(opt$value(1)) < 1e-12)
-
-if (!is.na(cpp)) {
-  line <- system2(cpp, c(N, n, batches, steps), stdout = TRUE)
-  cat(line, "\n", sep = "")
-  cpp_step <- as.numeric(sub(".*median ([0-9.]+) us/step.*", "\\1", line))
-  cat(sprintf("overhead per step: R layer + SWIG %.3f us (%.1f%% of the C++ step), SWIG wrapper alone %.3f us\n",
-              r_step - cpp_step, 100 * (r_step - cpp_step) / cpp_step, swig_step - cpp_step))
+if (!is.null(cpp_round)) {
+  cpp_step <- report("C++: Optimizer::step (bench/step_overhead.cpp, same rounds)", times[, 6])
+  overhead <- report("overhead of R per step: opt$step - C++ (same round)", times[, 1] - times[, 6])
+  report("overhead of the bare SWIG wrapper: .Call - C++ (same round)", times[, 2] - times[, 6])
+  cat(sprintf("median overhead %.3f us = %.1f%% of the median C++ step\n", overhead,
+              100 * overhead / cpp_step))
 }

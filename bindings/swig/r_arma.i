@@ -189,7 +189,7 @@ inline std::string read_pointer(SEXP x, swig_type_info* type, const char* argume
   if (TYPEOF(x) == EXTPTRSXP && TYPEOF(R_ExternalPtrTag(x)) == EXTPTRSXP) {
     actual = static_cast<swig_type_info*>(R_ExternalPtrAddr(R_ExternalPtrTag(x)));
   }
-  swig_cast_info* cast = actual ? SWIG_TypeCheck(actual->name, type) : nullptr;
+  swig_cast_info* cast = actual && actual != type ? SWIG_TypeCheck(actual->name, type) : nullptr;
   if (!actual || (actual != type && !cast)) {
     return std::string(function) + ": " + argument + " must be a " + expected + " object, got " +
            (actual ? std::string(actual->str ? actual->str : actual->name) : describe(x));
