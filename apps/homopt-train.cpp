@@ -104,8 +104,8 @@ Job plan_resume(const Options& options) {
   job.options = options;
   const std::string record_file = record_path_for_checkpoint(options.resume);
   Run run;
-  run.record = RunRecord::from_text(read_file(record_file), record_file);
   run.optimizer = std::make_unique<Optimizer>(Optimizer::load(options.resume));
+  run.record = RunRecord::from_text(read_file(record_file), record_file);
   run.model = std::make_unique<nn::Transformer>(run.record.shape, run.record.constraint);
   run.model->check_parameters(*run.optimizer, options.resume);
   job.output = std::filesystem::path(options.resume).parent_path().string();
