@@ -20,11 +20,12 @@ namespace homopt::nn::detail {
 /// Inlined into each target clone.
 #define HOMOPT_INLINE inline __attribute__((always_inline))
 
-/// e^x for x ≤ 709 (x < −708 gives e^{−708} ≈ 3e−308 instead of a subnormal or 0):
+/// e^x for x ≤ 709; 0 for x < −708 (never a subnormal, which would be slow):
 /// x = k·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor polynomial of degree 13
 /// (remainder < 2e−18), times 2^k built from the exponent bits (integer operations only).
 HOMOPT_INLINE real vector_exp(real x) {
-  x = x < -708.0 ? -708.0 : (x > 709.0 ? 709.0 : x);
+  const bool underflow = x < -708.0;
+  x = underflow ? -708.0 : (x > 709.0 ? 709.0 : x);
   const real shifter = 6755399441055744.0;  // 1.5·2^52: adding it rounds to an integer
   const real shifted = x * 1.4426950408889634 + shifter;  // mantissa bits hold k
   const real k = shifted - shifter;
@@ -48,7 +49,7 @@ HOMOPT_INLINE real vector_exp(real x) {
   bits = (bits + 1023) << 52;  // the shifter's own bits leave through the top
   real scale;
   std::memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
+  return underflow ? 0.0 : p * scale;
 }
 
 /// tanh x: for |x| < 0.0625 its odd Taylor polynomial to x¹⁵ (remainder < 1e−17·|x|),

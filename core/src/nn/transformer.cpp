@@ -13,6 +13,9 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
 
 namespace homopt::nn {
 
@@ -33,6 +36,21 @@ ParameterValues values_of(const Optimizer& optimizer) {
 }
 
 namespace {
+/// Flushes subnormal numbers to zero (x86 FTZ and DAZ) in the calling thread while alive.
+/// Saturated softmax weights otherwise make the backward pass produce subnormals, which
+/// cost ~100 cycles per operation: training slowed down severalfold when the paper loss
+/// got stuck. Values below 2.2e−308 do not matter to this model.
+class FlushSubnormals {
+ public:
+#if defined(__SSE2__)
+  FlushSubnormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | 0x8040); }
+  ~FlushSubnormals() { _mm_setcsr(saved_); }
+
+ private:
+  unsigned saved_;
+#endif
+};
+
 /// Makes OpenBLAS (if it is the BLAS) single-threaded: the transformer parallelizes itself.
 void make_blas_single_threaded() {
   using Setter = void (*)(int);
@@ -229,6 +247,7 @@ real Transformer::run(const ParameterValues& values, const Mat& tokens, const uw
 
 #pragma omp parallel num_threads(static_cast<int>(part_count))
   {
+    const FlushSubnormals flush;
 #ifdef _OPENMP
     const uword p = static_cast<uword>(omp_get_thread_num());
 #else
