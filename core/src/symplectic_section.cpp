@@ -314,15 +314,6 @@ std::unique_ptr<Section> SymplecticSection::retracted(const Vec& velocity, Retra
 
 // ------------------------------------------------------------------ validation
 
-void require_symplectic_sizes(uword N, uword n) {
-  if (n < 1) throw InvalidArgument("n", "must be at least 1");
-  if (n > N) {
-    std::ostringstream message;
-    message << "must not exceed N (got n = " << n << ", N = " << N << ")";
-    throw InvalidArgument("n", message.str());
-  }
-}
-
 real checked_symplectic_residual(const Mat& point, uword N, uword n, const char* argument) {
   require_shape(point, 2 * N, 2 * n, argument);
   require_finite(point, argument);

@@ -116,8 +116,6 @@ void resymplectify(Mat& point, Mat& complement);
 constexpr real recondition_factor = 2;
 bool needs_recompletion(const Mat& point, const Mat& complement);
 
-/// Validates 1 ≤ n ≤ N (InvalidArgument naming "n").
-void require_symplectic_sizes(uword N, uword n);
 /// ‖UᵀJU − J‖_F after validating the shape 2N×2n and finiteness (InvalidArgument(argument)).
 real checked_symplectic_residual(const Mat& point, uword N, uword n, const char* argument);
 /// Validates `point` (shape, finite, residual ≤ tolerance) and completes it to λ.

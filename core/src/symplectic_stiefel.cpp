@@ -3,13 +3,14 @@
 
 #include <sstream>
 
+#include "orthogonal_section.hpp"
 #include "symplectic_section.hpp"
 
 namespace homopt::detail {
 
 SymplecticSpace::SymplecticSpace(uword N, uword n, bool with_block)
     : N_(N), n_(n), with_block_(with_block) {
-  require_symplectic_sizes(N, n);
+  require_frame_sizes(N, n);
 }
 
 std::string SymplecticSpace::describe() const {
