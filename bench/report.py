@@ -238,7 +238,7 @@ def main():
     w("")
     w(f"Settings (both): Fashion-MNIST (/usr/share/datasets/fashion-mnist), first "
       f"{settings.get('train_limit', '?')} training images (0 = all 60000) and first "
-      f"{settings.get('test_limit', '?')} test images (0 = all 10000), L = {settings.get('blocks', '?')} blocks, "
+      f"{settings.get('test_limit', '?')} test images (10000 = all), L = {settings.get('blocks', '?')} blocks, "
       f"7 heads of size 7, batch {settings.get('batch', '?')}, loss ‖softmax − onehot‖_F/√B (paper), "
       f"Adam lr 1e-3, β 0.9/0.99, eps 3e-7, seed 1, float64, {settings.get('epochs', '?')} epoch(s). "
       f"Same initial values (bit-identical; the first batch loss agrees to ~1e-16), same tokens and "
