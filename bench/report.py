@@ -106,46 +106,45 @@ def main():
                             if row["manifold"] == "Stiefel")
 
     targets = []
+
+    def add(target, measured, met):
+        targets.append(dict(target=target, measured=measured, met=bool(met)))
+
+    def threads_text(threads):
+        return f"{threads} thread{'s' if threads > 1 else ''}"
+
     for entry in training:
-        targets.append(dict(
-            target=f"homopt-train epoch time ≤ ½ PyTorch's ({entry['threads']} thread{'s' if entry['threads'] > 1 else ''})",
-            measured=f"{fmt(entry['homopt_mean_epoch_seconds'])} s vs {fmt(entry['torch_mean_epoch_seconds'])} s "
-                     f"(ratio {fmt(entry['ratio_homopt_over_torch'], 3)})",
-            met=entry["ratio_homopt_over_torch"] <= 0.5))
+        add(f"homopt-train epoch time ≤ ½ PyTorch's ({threads_text(entry['threads'])})",
+            f"{fmt(entry['homopt_mean_epoch_seconds'])} s vs {fmt(entry['torch_mean_epoch_seconds'])} s "
+            f"(ratio {fmt(entry['ratio_homopt_over_torch'], 3)})",
+            entry["ratio_homopt_over_torch"] <= 0.5)
     if torch_small:
-        targets.append(dict(
-            target="homopt Stiefel Adam step ≥ 10× faster than torch orthogonal + Adam at (49, 7)",
-            measured=f"{fmt(1e6 * torch_small['homopt_seconds'], 3)} µs vs "
-                     f"{fmt(1e6 * torch_small['torch_orthogonal_adam_seconds'], 3)} µs "
-                     f"({fmt(torch_small['ratio_torch_over_homopt'], 3)}×)",
-            met=torch_small["ratio_torch_over_homopt"] >= 10))
+        add("homopt Stiefel Adam step ≥ 10× faster than torch orthogonal + Adam at (49, 7)",
+            f"{fmt(1e6 * torch_small['homopt_seconds'], 3)} µs vs "
+            f"{fmt(1e6 * torch_small['torch_orthogonal_adam_seconds'], 3)} µs "
+            f"({fmt(torch_small['ratio_torch_over_homopt'], 3)}×)",
+            torch_small["ratio_torch_over_homopt"] >= 10)
     if torch_step["steps"]:
         slowest = min(torch_step["steps"], key=lambda row: row["ratio_torch_over_homopt"])
-        targets.append(dict(
-            target="… and ahead at every size",
-            measured=f"smallest lead {fmt(slowest['ratio_torch_over_homopt'], 3)}× at ({slowest['N']}, {slowest['n']})",
-            met=all(row["ratio_torch_over_homopt"] > 1 for row in torch_step["steps"])))
+        add("… and ahead at every size",
+            f"smallest lead {fmt(slowest['ratio_torch_over_homopt'], 3)}× at ({slowest['N']}, {slowest['n']})",
+            all(row["ratio_torch_over_homopt"] > 1 for row in torch_step["steps"]))
     if small:
-        targets.append(dict(
-            target="Stiefel Adam step within 3× of a Euclidean Adam step at (49, 7)",
-            measured=f"{fmt(1e6 * small['median_seconds'], 3)} µs vs {fmt(1e6 * small['euclidean_adam_seconds'], 3)} µs "
-                     f"({fmt(small['ratio_to_euclidean_adam'], 3)}×)",
-            met=small["ratio_to_euclidean_adam"] <= 3))
+        add("Stiefel Adam step within 3× of a Euclidean Adam step at (49, 7)",
+            f"{fmt(1e6 * small['median_seconds'], 3)} µs vs {fmt(1e6 * small['euclidean_adam_seconds'], 3)} µs "
+            f"({fmt(small['ratio_to_euclidean_adam'], 3)}×)",
+            small["ratio_to_euclidean_adam"] <= 3)
     if large:
-        targets.append(dict(
-            target="Stiefel Adam step ≥ 30% of single-core dgemm at (4096, 64)",
-            measured=f"{fmt(large['gflops'], 3)} GFLOP/s of {fmt(dgemm, 3)} ({fmt(100 * large['fraction_of_dgemm'], 3)}%)",
-            met=large["fraction_of_dgemm"] >= 0.3))
+        add("Stiefel Adam step ≥ 30% of single-core dgemm at (4096, 64)",
+            f"{fmt(large['gflops'], 3)} GFLOP/s of {fmt(dgemm, 3)} ({fmt(100 * large['fraction_of_dgemm'], 3)}%)",
+            large["fraction_of_dgemm"] >= 0.3)
     for entry in training:
         if entry["homopt_peak_rss_mib"] and entry["torch_peak_rss_mib"]:
-            targets.append(dict(
-                target=f"peak RSS of homopt-train ≤ PyTorch's ({entry['threads']} thread{'s' if entry['threads'] > 1 else ''})",
-                measured=f"{fmt(entry['homopt_peak_rss_mib'], 4)} MiB vs {fmt(entry['torch_peak_rss_mib'], 4)} MiB",
-                met=entry["homopt_peak_rss_mib"] <= entry["torch_peak_rss_mib"]))
-    targets.append(dict(
-        target="optimizer memory per Stiefel parameter ≤ (N² + 3·dim)·8 bytes",
-        measured="section {Y, Ȳ} = N² doubles + Adam {m, v} = 2·dim doubles, at every size",
-        met=stiefel_memory_ok))
+            add(f"peak RSS of homopt-train ≤ PyTorch's ({threads_text(entry['threads'])})",
+                f"{fmt(entry['homopt_peak_rss_mib'], 4)} MiB vs {fmt(entry['torch_peak_rss_mib'], 4)} MiB",
+                entry["homopt_peak_rss_mib"] <= entry["torch_peak_rss_mib"])
+    add("optimizer memory per Stiefel parameter ≤ (N² + 3·dim)·8 bytes",
+        "section {Y, Ȳ} = N² doubles + Adam {m, v} = 2·dim doubles, at every size", stiefel_memory_ok)
 
     # ---------------------------------------------------------------- markdown
     out = []
