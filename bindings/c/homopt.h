@@ -70,6 +70,10 @@ const char* homopt_status_name(int status);
  *  bindings whose handles are released by finalizers. */
 int homopt_live_handle_count(size_t* count);
 
+/** rows×cols independent standard normals, column-major, from std::mt19937_64(seed) by
+ *  Box–Muller: the same numbers as homopt::standard_normal_matrix in every language. */
+int homopt_standard_normal_matrix(size_t rows, size_t cols, uint64_t seed, double* out, size_t capacity);
+
 /* ------------------------------------------------------------------ manifolds */
 
 /** Any manifold of the core by name ("Stiefel", "Grassmann", "Euclidean",

@@ -103,6 +103,13 @@ int homopt_live_handle_count(size_t* count) {
   return guarded([&] { write_value(count, live_handle_count(), "count"); });
 }
 
+int homopt_standard_normal_matrix(size_t rows, size_t cols, uint64_t seed, double* out, size_t capacity) {
+  return guarded([&] {
+    require_pointer(out, "out");
+    write_matrix(homopt::standard_normal_matrix(rows, cols, seed), out, capacity, "out");
+  });
+}
+
 // ------------------------------------------------------------------ manifolds
 
 int homopt_manifold_create(const char* name, size_t a, size_t b, homopt_manifold** out) {

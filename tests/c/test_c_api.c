@@ -201,6 +201,19 @@ static void test_library(void) {
   }
   CHECK_FAILS(homopt_stiefel_create(3, 5, NULL), HOMOPT_INVALID_ARGUMENT, "out");
   CHECK(strstr(homopt_last_error(), "out: NULL pointer") != NULL);
+  { /* the shared random stream: X(0,0) of seed 7 is B(0,0) of tests/data/reference_trajectory.txt */
+    double X[36], sample[2000], mean = 0, square = 0;
+    CHECK_OK(homopt_standard_normal_matrix(6, 6, 7, X, 36));
+    CHECK(X[0] == 0.71302983388758112);
+    CHECK_OK(homopt_standard_normal_matrix(1000, 2, 3, sample, 2000));
+    for (int k = 0; k < 2000; ++k) {
+      mean += sample[k] / 2000;
+      square += sample[k] * sample[k] / 2000;
+    }
+    CHECK(fabs(mean) < 0.1 && fabs(square - 1) < 0.1);
+    CHECK_FAILS(homopt_standard_normal_matrix(6, 6, 7, X, 35), HOMOPT_BUFFER_TOO_SMALL, "out");
+    CHECK_FAILS(homopt_standard_normal_matrix(6, 6, 7, NULL, 36), HOMOPT_INVALID_ARGUMENT, "out");
+  }
 }
 
 /* ------------------------------------------------------------------ group: manifolds */

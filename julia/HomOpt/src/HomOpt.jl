@@ -26,7 +26,7 @@ export Manifold, Stiefel, Grassmann, Euclidean, SymplecticStiefel, SymplecticGra
 # The method type, HomOpt.Method, is not exported: Base exports a `Method` of its own.
 export Gradient, Momentum, Adam, AdamWithDecay, BFGS
 export Optimizer, HomOptError
-export random_point, check, riemannian_gradient, dimension, tolerance
+export standard_normal_matrix, random_point, check, riemannian_gradient, dimension, tolerance
 export hyperparameters, add!, step!, value, step_count, retraction, save
 
 # ------------------------------------------------------------------ the library
@@ -315,6 +315,20 @@ function tolerance(m::Manifold)
     value = Ref{Cdouble}(0)
     throw_on_error(ccall(cfunction(:homopt_manifold_tolerance), Cint, (Ptr{Cvoid}, Ref{Cdouble}), m, value))
     return value[]
+end
+
+"""
+    standard_normal_matrix(rows, cols, seed) -> Matrix{Float64}
+
+rows×cols independent standard normals from `std::mt19937_64(seed)` by Box–Muller: the
+same numbers as `homopt::standard_normal_matrix` in C++, Python and R.
+"""
+function standard_normal_matrix(rows::Integer, cols::Integer, seed::Integer)
+    (rows >= 0 && cols >= 0) || throw(ArgumentError("rows and cols must be ≥ 0, got $rows×$cols"))
+    out = Matrix{Float64}(undef, rows, cols)
+    throw_on_error(ccall(cfunction(:homopt_standard_normal_matrix), Cint, (Csize_t, Csize_t, UInt64, Ptr{Cdouble}, Csize_t),
+                         rows, cols, as_seed(seed), out, length(out)))
+    return out
 end
 
 """

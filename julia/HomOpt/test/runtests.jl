@@ -82,6 +82,11 @@ end
     @test HomOpt.version() == "0.1.0"
     @test isfile(HomOpt.LIBRARY_PATH[])
     @test HomOpt.live_handle_count() >= 0
+    # the shared random stream: X(1,1) of seed 7 is B(1,1) of tests/data/reference_trajectory.txt
+    X = standard_normal_matrix(6, 6, 7)
+    @test size(X) == (6, 6) && X[1, 1] == 0.71302983388758112
+    @test standard_normal_matrix(3, 2, 5) == standard_normal_matrix(3, 2, 5)
+    @test_throws ArgumentError standard_normal_matrix(-1, 2, 5)
 end
 
 @testset "manifolds" begin
