@@ -61,13 +61,16 @@ def verdict(ok):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", required=True)
-    parser.add_argument("--settings", default="")
+    parser.add_argument("--settings", help="key=value ... (default: settings.txt of --results)")
     parser.add_argument("--markdown", required=True)
     parser.add_argument("--json", required=True)
     args = parser.parse_args()
     results = args.results
     machine = key_values(os.path.join(results, "machine.txt"))
     load = key_values(os.path.join(results, "load.txt"))
+    if args.settings is None:
+        settings_path = os.path.join(results, "settings.txt")
+        args.settings = open(settings_path).read().strip() if os.path.exists(settings_path) else ""
     settings = dict(part.split("=", 1) for part in args.settings.split() if "=" in part)
     step_cost = json.load(open(os.path.join(results, "step_cost.json")))
     torch_step = json.load(open(os.path.join(results, "torch_step.json")))
