@@ -143,6 +143,10 @@ class AdamWithDecay : public Method {
 ///        ρ = 1/(sᵀy),  H ← (I − ρsyᵀ) H (I − ρysᵀ) + ρssᵀ   (else H is kept)
 ///   V = −lr·H g.
 /// Because 𝔤ʰᵒʳ is one fixed vector space, s and y need no transport.
+/// Limitation (measured): there is no line search. With a fixed small lr the secant pairs of
+/// a Cayley/exp chart can have tiny curvature, H grows without bound, the velocity becomes
+/// huge and the step stalls (Brockett on St(3, 8): stalls for some seeds at lr·‖B‖ = 0.02
+/// and 0.2, none at 0.5). Use lr of the order of 0.5/‖Hessian‖, or Adam.
 /// Memory: H has dimension² entries; parameters with dimension > max_dimension
 /// (default 4096, i.e. 128 MiB per parameter) are refused.
 /// State: {H, g_previous, s}.
