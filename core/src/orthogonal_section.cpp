@@ -1,7 +1,10 @@
 #include "orthogonal_section.hpp"
 
+#include <sstream>
+
 #include "homopt/error.hpp"
 #include "homopt/orthonormal_frames.hpp"
+#include "homopt/validate.hpp"
 
 namespace homopt::detail {
 
@@ -79,18 +82,24 @@ std::unique_ptr<Section> OrthogonalSection::retracted(const Vec& velocity, Retra
   Mat X(2 * n, 2 * n, arma::fill::none);
   X.submat(0, 0, n - 1, n - 1) = half_A;
   X.submat(0, n, n - 1, 2 * n - 1) = arma::eye(n, n);
-  X.submat(n, 0, 2 * n - 1, n - 1) = half_A * half_A - B.t() * B;
+  X.submat(n, 0, 2 * n - 1, n - 1) = -B.t() * B;
+  if (with_skew_block_) X.submat(n, 0, 2 * n - 1, n - 1) += half_A * half_A;
   X.submat(n, n, 2 * n - 1, 2 * n - 1) = half_A;
   const Mat M = retraction_core(X, retraction);
 
   // λU = [Y A/2 + Ȳ B, Y];  P = (λU) M = [P₁, P₂].
   Mat lambda_U(N, 2 * n, arma::fill::none);
-  lambda_U.cols(0, n - 1) = point_ * half_A;
+  // Grassmann (A ≡ 0) skips the products with A/2.
+  if (with_skew_block_)
+    lambda_U.cols(0, n - 1) = point_ * half_A;
+  else
+    lambda_U.cols(0, n - 1).zeros();
   if (m > 0) lambda_U.cols(0, n - 1) += complement_ * B;
   lambda_U.cols(n, 2 * n - 1) = point_;
   const Mat P = lambda_U * M;
 
-  Mat new_point = point_ + P.cols(0, n - 1) + P.cols(n, 2 * n - 1) * half_A;
+  Mat new_point = point_ + P.cols(0, n - 1);
+  if (with_skew_block_) new_point += P.cols(n, 2 * n - 1) * half_A;
   // Ȳ − P₂Bᵀ as one gemm with β = 1 into a copy of Ȳ: no N×(N−n) temporary (at N = 4096,
   // n = 64 that temporary cost 132 MB of fresh pages per step).
   Mat new_complement = complement_;
@@ -118,13 +127,6 @@ std::unique_ptr<Section> OrthogonalSection::retracted(const Vec& velocity, Retra
                                              with_skew_block_);
 }
 
-}  // namespace homopt::detail
-
-#include <sstream>
-
-#include "homopt/validate.hpp"
-
-namespace homopt::detail {
 
 void require_frame_sizes(uword N, uword n) {
   if (n < 1) throw InvalidArgument("n", "must be at least 1");
