@@ -16,11 +16,17 @@ namespace {
 /// This thread's last error text: a fixed buffer, so recording an error never allocates.
 thread_local char last_error_text[4096] = "";
 
+/// A live handle: its kind and the owning pointer (shared with the calls using it).
+struct LiveHandle {
+  HandleKind kind;
+  std::shared_ptr<void> owner;
+};
+
 /// The live handles. Deliberately never destroyed: finalizers of a host language may run
 /// after this library's static destructors at process exit.
 struct HandleRegistry {
   std::mutex mutex;
-  std::unordered_map<const void*, HandleKind> live;
+  std::unordered_map<const void*, LiveHandle> live;
 };
 HandleRegistry& registry() {
   static HandleRegistry* instance = new HandleRegistry;
@@ -38,19 +44,23 @@ const char* kind_name(HandleKind kind) {
 
 }  // namespace
 
-void register_handle(const void* handle, HandleKind kind) {
+void register_handle(const void* handle, HandleKind kind, std::shared_ptr<void> owner) {
   HandleRegistry& handles = registry();
   std::lock_guard<std::mutex> lock(handles.mutex);
-  handles.live[handle] = kind;
+  handles.live[handle] = LiveHandle{kind, std::move(owner)};
 }
 
-bool unregister_handle(const void* handle, HandleKind kind) {
-  HandleRegistry& handles = registry();
-  std::lock_guard<std::mutex> lock(handles.mutex);
-  const auto found = handles.live.find(handle);
-  if (found == handles.live.end() || found->second != kind) return false;
-  handles.live.erase(found);
-  return true;
+std::shared_ptr<void> unregister_handle(const void* handle, HandleKind kind) {
+  std::shared_ptr<void> owner;
+  {
+    HandleRegistry& handles = registry();
+    std::lock_guard<std::mutex> lock(handles.mutex);
+    const auto found = handles.live.find(handle);
+    if (found == handles.live.end() || found->second.kind != kind) return nullptr;
+    owner = std::move(found->second.owner);
+    handles.live.erase(found);
+  }
+  return owner;  // the caller's copy (or the last lease) deletes the object, outside the lock
 }
 
 std::size_t live_handle_count() {
@@ -59,7 +69,7 @@ std::size_t live_handle_count() {
   return handles.live.size();
 }
 
-void require_live(const void* handle, HandleKind kind, const char* argument) {
+std::shared_ptr<void> acquire(const void* handle, HandleKind kind, const char* argument) {
   if (handle == nullptr) throw NullHandle(std::string(argument) + ": NULL " + kind_name(kind) + " handle");
   HandleRegistry& handles = registry();
   std::lock_guard<std::mutex> lock(handles.mutex);
@@ -67,9 +77,10 @@ void require_live(const void* handle, HandleKind kind, const char* argument) {
   if (found == handles.live.end())
     throw NullHandle(std::string(argument) + ": not a live " + kind_name(kind) +
                      " handle (already destroyed?)");
-  if (found->second != kind)
+  if (found->second.kind != kind)
     throw NullHandle(std::string(argument) + ": expected a " + kind_name(kind) + " handle, got a " +
-                     kind_name(found->second));
+                     kind_name(found->second.kind));
+  return found->second.owner;
 }
 
 int fail(int status, const char* message) noexcept {

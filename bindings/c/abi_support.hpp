@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -20,7 +21,12 @@ struct homopt_manifold {
 struct homopt_method {
   std::unique_ptr<homopt::Method> value;
 };
+/// An optimizer and the mutex that serializes the calls on it: every entry point taking an
+/// optimizer handle holds `mutex` for the whole call (steps, reads and saves of one
+/// optimizer never overlap; different optimizers run in parallel).
 struct homopt_optimizer {
+  explicit homopt_optimizer(homopt::Optimizer optimizer) : value(std::move(optimizer)) {}
+  mutable std::mutex mutex;
   homopt::Optimizer value;
 };
 
@@ -41,15 +47,18 @@ class BufferTooSmall : public std::invalid_argument {
 /// Which of the three handle types a registered address is.
 enum class HandleKind { manifold, method, optimizer };
 
-/// The set of live handles (address and kind), guarded by a mutex. Lets every entry point
-/// report a destroyed or wrong-kind handle instead of dereferencing it.
-void register_handle(const void* handle, HandleKind kind);
-/// Removes `handle`; false if it was not live with this kind.
-bool unregister_handle(const void* handle, HandleKind kind);
+/// The set of live handles (address, kind and owning pointer), guarded by a mutex. Lets
+/// every entry point report a destroyed or wrong-kind handle instead of dereferencing it,
+/// and owns the objects: a call holds a shared reference (a lease) for its duration, so a
+/// handle destroyed by another thread during the call stays valid until the call returns.
+void register_handle(const void* handle, HandleKind kind, std::shared_ptr<void> owner);
+/// Removes `handle` and returns its owning pointer; NULL if it was not live with this kind.
+std::shared_ptr<void> unregister_handle(const void* handle, HandleKind kind);
 /// Number of live handles.
 std::size_t live_handle_count();
-/// Throws NullHandle naming `argument` unless `handle` is live with this kind.
-void require_live(const void* handle, HandleKind kind, const char* argument);
+/// The owning pointer of `handle`; throws NullHandle naming `argument` unless `handle` is
+/// live with this kind.
+std::shared_ptr<void> acquire(const void* handle, HandleKind kind, const char* argument);
 
 template <class Handle>
 constexpr HandleKind kind_of();
@@ -60,29 +69,38 @@ constexpr HandleKind kind_of<homopt_method>() { return HandleKind::method; }
 template <>
 constexpr HandleKind kind_of<homopt_optimizer>() { return HandleKind::optimizer; }
 
-/// The object behind a live handle (NullHandle otherwise).
+/// A lease on a live handle: the object stays alive while the lease exists, even if another
+/// thread destroys the handle meanwhile (NullHandle naming `argument` if it is not live).
 template <class Handle>
-Handle& live(Handle* handle, const char* argument) {
-  require_live(handle, kind_of<std::remove_const_t<Handle>>(), argument);
-  return *handle;
+std::shared_ptr<Handle> live(Handle* handle, const char* argument) {
+  return std::shared_ptr<Handle>(acquire(handle, kind_of<std::remove_const_t<Handle>>(), argument), handle);
 }
+
+/// Exclusive access to an optimizer for one call: holds its mutex until destroyed.
+inline std::unique_lock<std::mutex> exclusive_access(const homopt_optimizer& handle) {
+  return std::unique_lock<std::mutex>(handle.mutex);
+}
+/// Manifolds and methods are immutable after creation: concurrent calls need no lock.
+inline std::unique_lock<std::mutex> exclusive_access(const homopt_manifold&) { return {}; }
+inline std::unique_lock<std::mutex> exclusive_access(const homopt_method&) { return {}; }
 
 /// Stores a new handle: registers it and writes it to *out (InvalidArgument if out is NULL).
 template <class Handle>
 void publish(std::unique_ptr<Handle> handle, Handle** out) {
   if (out == nullptr) throw InvalidArgument("out", "NULL pointer for the new handle");
-  register_handle(handle.get(), kind_of<Handle>());
-  *out = handle.release();
+  Handle* const address = handle.get();
+  register_handle(address, kind_of<Handle>(), std::shared_ptr<Handle>(std::move(handle)));
+  *out = address;
 }
 
-/// Destroys a handle: NULL is a no-op, a live handle is unregistered and deleted,
+/// Destroys a handle: NULL is a no-op, a live handle is unregistered (later calls with it
+/// fail with NullHandle) and deleted as soon as no call in another thread still uses it;
 /// anything else throws NullHandle.
 template <class Handle>
 void destroy(Handle* handle, const char* argument) {
   if (handle == nullptr) return;
   if (!unregister_handle(handle, kind_of<Handle>()))
     throw NullHandle(std::string(argument) + ": not a live handle (already destroyed, or of another kind)");
-  delete handle;
 }
 
 /// Records `message` as this thread's last error and returns `status`. Never throws.

@@ -19,10 +19,16 @@ const homopt::Method& object(const homopt_method& handle) { return *handle.value
 homopt::Optimizer& object(homopt_optimizer& handle) { return handle.value; }
 const homopt::Optimizer& object(const homopt_optimizer& handle) { return handle.value; }
 
-/// Runs body(object) on the object behind a live handle; returns the status.
+/// Runs body(object) on the object behind a live handle, holding a lease on it (a
+/// concurrent destroy cannot free it meanwhile) and, for an optimizer, its mutex (calls on
+/// one optimizer run one at a time); returns the status.
 template <class Handle, class Body>
 int with(Handle* handle, const char* argument, Body&& body) {
-  return guarded([&] { body(object(live(handle, argument))); });
+  return guarded([&] {
+    const auto held = live(handle, argument);
+    const auto lock = exclusive_access(*held);
+    body(object(*held));
+  });
 }
 
 /// Creates a handle of type Handle around factory()'s result and stores it in *out.
@@ -259,10 +265,10 @@ int homopt_method_hyperparameter(const homopt_method* method, size_t index, char
 
 int homopt_optimizer_create(const homopt_method* method, const char* retraction, homopt_optimizer** out) {
   return create(out, [&] {
-    const homopt::Method& m = object(live(method, "method"));
+    const auto held = live(method, "method");
     const homopt::Retraction r =
         retraction == nullptr ? homopt::Retraction::cayley : homopt::retraction_from_string(retraction);
-    return homopt::Optimizer(m, r);
+    return homopt::Optimizer(object(*held), r);
   });
 }
 
@@ -273,8 +279,8 @@ int homopt_optimizer_destroy(homopt_optimizer* optimizer) {
 int homopt_optimizer_add(homopt_optimizer* optimizer, const homopt_manifold* manifold, const double* initial_point,
                          size_t rows, size_t cols, size_t* index) {
   return with(optimizer, "optimizer", [&](homopt::Optimizer& o) {
-    const homopt::Manifold& m = object(live(manifold, "manifold"));
-    const std::size_t added = o.add(m, input_matrix(initial_point, rows, cols, "initial_point"));
+    const auto held = live(manifold, "manifold");
+    const std::size_t added = o.add(object(*held), input_matrix(initial_point, rows, cols, "initial_point"));
     if (index != nullptr) *index = added;
   });
 }
@@ -310,11 +316,19 @@ int homopt_optimizer_value(const homopt_optimizer* optimizer, size_t index, doub
 }
 
 int homopt_optimizer_manifold(const homopt_optimizer* optimizer, size_t index, homopt_manifold** out) {
-  return create(out, [&] { return object(live(optimizer, "optimizer")).manifold(index).clone(); });
+  return create(out, [&] {
+    const auto held = live(optimizer, "optimizer");
+    const auto lock = exclusive_access(*held);
+    return object(*held).manifold(index).clone();
+  });
 }
 
 int homopt_optimizer_method(const homopt_optimizer* optimizer, homopt_method** out) {
-  return create(out, [&] { return object(live(optimizer, "optimizer")).method().clone(); });
+  return create(out, [&] {
+    const auto held = live(optimizer, "optimizer");
+    const auto lock = exclusive_access(*held);
+    return object(*held).method().clone();
+  });
 }
 
 int homopt_optimizer_retraction(const homopt_optimizer* optimizer, char* buffer, size_t capacity, size_t* length) {

@@ -1,13 +1,17 @@
 #include "homopt/checkpoint.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "homopt/error.hpp"
@@ -148,31 +152,128 @@ std::string open_checkpoint(const std::string& file, const std::string& origin) 
 
 // ---------------------------------------------------------------- files
 
-void write_file_atomically(const std::string& path, const std::string& bytes) {
-  static std::atomic<unsigned> counter{0};
-  const std::string temporary =
-      path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) throw FileError(path + ": cannot create file (" + std::strerror(errno) + ")");
+namespace {
+
+/// The temporary-file suffix of write_file_atomically: PATH.tmp.PID.N (N counts the writes
+/// of this process), so that concurrent writers never share a temporary and a leftover one
+/// names the process that made it.
+constexpr const char temporary_marker[] = ".tmp.";
+
+std::string temporary_path_for(const std::string& path) {
+  static std::atomic<unsigned long> counter{0};
+  return path + temporary_marker + std::to_string(::getpid()) + "." + std::to_string(counter++);
+}
+
+/// What sits at a path that must not be replaced ("" for a regular file).
+std::string non_regular_kind(mode_t mode) {
+  if (S_ISREG(mode)) return "";
+  if (S_ISLNK(mode)) return "a symbolic link (save to the file it points to instead)";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+/// FileError naming `path` unless nothing or a regular file is there. lstat, not stat: a
+/// symbolic link is refused rather than replaced by a regular file (rename replaces the
+/// link itself, which would silently detach it from its target).
+void require_replaceable(const std::string& path) {
+  struct stat status;
+  if (::lstat(path.c_str(), &status) != 0) {
+    if (errno == ENOENT) return;  // a new file
+    throw FileError(path + ": cannot inspect the destination (" + std::strerror(errno) + ")");
+  }
+  const std::string kind = non_regular_kind(status.st_mode);
+  if (!kind.empty()) throw FileError(path + ": refusing to replace " + kind + "; only a regular file is replaced");
+}
+
+/// Writes all of `bytes` to `fd` and fsyncs it; returns 0 or the errno of the failure.
+int write_and_sync(int fd, const std::string& bytes) {
   std::size_t written = 0;
-  bool ok = true;
-  while (ok && written < bytes.size()) {
+  while (written < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
     if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) written += static_cast<std::size_t>(n);
+    if (n <= 0) return n < 0 ? errno : EIO;
+    written += static_cast<std::size_t>(n);
   }
-  const int saved_errno = errno;
-  ok = ok && ::fsync(fd) == 0;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int error = ok ? errno : saved_errno;
+  return ::fsync(fd) == 0 ? 0 : errno;
+}
+
+/// Whether `text` is a decimal number of 1 to 19 digits.
+bool is_decimal(const std::string& text) {
+  return !text.empty() && text.size() <= 19 && text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+/// Whether `name` is write_file_atomically's leftover of a process that no longer runs:
+/// BASE.tmp.PID.N with BASE non-empty, PID and N decimal, PID not this process and not alive
+/// (kill(PID, 0) fails with ESRCH). A live PID (even one reused by another program) keeps
+/// its file.
+bool is_stale_temporary(const std::string& name) {
+  const std::size_t count_dot = name.rfind('.');
+  if (count_dot == std::string::npos || count_dot == 0) return false;
+  const std::size_t pid_dot = name.rfind('.', count_dot - 1);
+  const std::size_t marker_size = sizeof temporary_marker - 1;  // ".tmp."
+  if (pid_dot == std::string::npos || pid_dot + 1 < marker_size + 1) return false;
+  const std::size_t marker = pid_dot + 1 - marker_size;
+  if (name.compare(marker, marker_size, temporary_marker) != 0) return false;
+  const std::string pid_text = name.substr(pid_dot + 1, count_dot - pid_dot - 1);
+  if (!is_decimal(pid_text) || !is_decimal(name.substr(count_dot + 1))) return false;
+  const unsigned long long pid = std::stoull(pid_text);
+  if (pid == 0 || pid > static_cast<unsigned long long>(std::numeric_limits<pid_t>::max())) return false;
+  if (static_cast<pid_t>(pid) == ::getpid()) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+}  // namespace
+
+void require_usable_path(const std::string& path, const std::string& argument) {
+  if (path.empty()) throw InvalidArgument(argument, "empty path");
+  const std::size_t nul = path.find('\0');
+  if (nul != std::string::npos)
+    throw InvalidArgument(argument, "\"" + path.substr(0, nul) + "\\0...\" holds a NUL byte at position " +
+                                        std::to_string(nul) + " (the system would silently use the path up to it)");
+}
+
+void write_file_atomically(const std::string& path, const std::string& bytes) {
+  require_usable_path(path, "path");
+  require_replaceable(path);
+  const std::string temporary = temporary_path_for(path);
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) throw FileError(path + ": cannot create file (" + std::strerror(errno) + ")");
+  int error = write_and_sync(fd, bytes);
+  if (::close(fd) != 0 && error == 0) error = errno;
+  // Checked again just before the rename: the destination may have changed meanwhile.
+  try {
+    if (error == 0) require_replaceable(path);
+  } catch (...) {
+    ::unlink(temporary.c_str());
+    throw;
+  }
+  if (error == 0 && ::rename(temporary.c_str(), path.c_str()) != 0) error = errno;
+  if (error != 0) {
     ::unlink(temporary.c_str());
     throw FileError(path + ": cannot write file (" + std::strerror(error) + ")");
   }
 }
 
+std::vector<std::string> remove_stale_temporaries(const std::string& directory) {
+  require_usable_path(directory, "directory");
+  std::vector<std::string> removed;
+  std::error_code error;
+  std::filesystem::directory_iterator entries(directory, error);
+  if (error) throw FileError(directory + ": cannot list directory (" + error.message() + ")");
+  for (const auto& entry : entries) {
+    std::error_code ignored;  // a file that vanished meanwhile is not an error
+    if (!is_stale_temporary(entry.path().filename().string()) || !entry.is_regular_file(ignored)) continue;
+    if (std::filesystem::remove(entry.path(), error)) removed.push_back(entry.path().string());
+    if (error) throw FileError(entry.path().string() + ": cannot remove stale temporary file (" + error.message() + ")");
+  }
+  return removed;
+}
+
 std::string read_file(const std::string& path) {
+  require_usable_path(path, "path");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw FileError(path + ": cannot open file for reading");
   std::ostringstream contents;

@@ -3,12 +3,15 @@
  * GROUP is one of: library manifolds methods optimizer closed_form checkpoint errors
  * threads reference. Each group counts its checks; the exit status is non-zero on any
  * failure. WORK_DIR receives the group's checkpoint files. */
+#define _POSIX_C_SOURCE 200809L /* mkfifo, symlink, lstat */
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "homopt.h"
 
@@ -674,6 +677,42 @@ static void write_all(const char* path, const unsigned char* bytes, size_t size)
   fclose(file);
 }
 
+/* save replaces only a regular file: a directory, a FIFO and a symbolic link at the path are
+ * refused with HOMOPT_FILE_ERROR naming the path, and left as they were. */
+static void check_save_destinations(const homopt_optimizer* optimizer) {
+  char directory[1024], fifo[1024], link[1024], target[1024], regular[1024];
+  struct stat status;
+  work_path(directory, "save-to-directory");
+  work_path(fifo, "save-to-fifo");
+  work_path(link, "save-to-link");
+  work_path(target, "save-link-target.hck");
+  work_path(regular, "save-regular.hck");
+  remove(fifo);
+  remove(link);
+  rmdir(directory);
+  CHECK(mkdir(directory, 0755) == 0);
+  CHECK(mkfifo(fifo, 0644) == 0);
+  write_all(target, (const unsigned char*)"target", 6);
+  CHECK(symlink(target, link) == 0);
+  CHECK_FAILS(homopt_optimizer_save(optimizer, directory), HOMOPT_FILE_ERROR, "save-to-directory: refusing to replace a directory");
+  CHECK(lstat(directory, &status) == 0 && S_ISDIR(status.st_mode));
+  CHECK_FAILS(homopt_optimizer_save(optimizer, fifo), HOMOPT_FILE_ERROR, "save-to-fifo: refusing to replace a FIFO");
+  CHECK(lstat(fifo, &status) == 0 && S_ISFIFO(status.st_mode));
+  CHECK_FAILS(homopt_optimizer_save(optimizer, link), HOMOPT_FILE_ERROR, "save-to-link: refusing to replace a symbolic link");
+  CHECK(lstat(link, &status) == 0 && S_ISLNK(status.st_mode));
+  CHECK(stat(target, &status) == 0 && status.st_size == 6);
+  /* a regular file is replaced (twice: also over the file the first save wrote) */
+  write_all(regular, (const unsigned char*)"old", 3);
+  CHECK_OK(homopt_optimizer_save(optimizer, regular));
+  CHECK_OK(homopt_optimizer_save(optimizer, regular));
+  CHECK(stat(regular, &status) == 0 && status.st_size > 100);
+  remove(fifo);
+  remove(link);
+  remove(target);
+  remove(regular);
+  rmdir(directory);
+}
+
 static void test_checkpoint(void) {
   static const double d[2] = {1.0, 2.0};
   double B[36], Y[12], G[12], Y_loaded[12], E[6];
@@ -770,6 +809,8 @@ static void test_checkpoint(void) {
   CHECK_FAILS(homopt_optimizer_save(optimizer, "/nonexistent-homopt-dir/x.hck"), HOMOPT_FILE_ERROR,
               "nonexistent-homopt-dir");
   CHECK_FAILS(homopt_optimizer_save(optimizer, NULL), HOMOPT_INVALID_ARGUMENT, "path");
+  CHECK_FAILS(homopt_optimizer_save(optimizer, ""), HOMOPT_INVALID_ARGUMENT, "path: empty path");
+  check_save_destinations(optimizer);
   CHECK_FAILS(homopt_optimizer_load(NULL, &loaded), HOMOPT_INVALID_ARGUMENT, "path");
   CHECK_FAILS(homopt_optimizer_load(path, NULL), HOMOPT_INVALID_ARGUMENT, "out");
   remove(path);
@@ -1050,14 +1091,179 @@ static void* fail_in_thread(void* result) {
   return NULL;
 }
 
+/* Shared by the threads that step, read and save one optimizer concurrently. */
+enum { STEPPERS = 4, STEPS_PER_THREAD = 250, STIEFEL_ROWS = 6, STIEFEL_COLS = 2 };
+struct shared_optimizer {
+  homopt_optimizer* optimizer;
+  const double* gradients[2]; /* the same Stiefel and Euclidean gradient at every step */
+  size_t rows[2], cols[2];
+  volatile int stop;
+  int failures;    /* steps or reads that did not return HOMOPT_OK */
+  int bad_values;  /* reads that were not finite or off the manifold */
+  int reads;
+  char save_path[1024];
+};
+
+static void* step_many(void* argument) {
+  struct shared_optimizer* shared = argument;
+  int t, failures = 0;
+  for (t = 0; t < STEPS_PER_THREAD; ++t)
+    if (homopt_optimizer_step(shared->optimizer, shared->gradients, shared->rows, shared->cols, 2) != HOMOPT_OK)
+      ++failures;
+  return (void*)(intptr_t)failures;
+}
+
+/* Reads the point, the step count and saves a checkpoint until told to stop. */
+static void* read_and_save(void* argument) {
+  struct shared_optimizer* shared = argument;
+  double Y[STIEFEL_ROWS * STIEFEL_COLS];
+  uint64_t steps = 0, previous = 0;
+  while (!shared->stop) {
+    size_t k;
+    int finite = 1;
+    if (homopt_optimizer_value(shared->optimizer, 0, Y, STIEFEL_ROWS * STIEFEL_COLS) != HOMOPT_OK ||
+        homopt_optimizer_step_count(shared->optimizer, &steps) != HOMOPT_OK ||
+        homopt_optimizer_save(shared->optimizer, shared->save_path) != HOMOPT_OK)
+      ++shared->failures;
+    for (k = 0; k < STIEFEL_ROWS * STIEFEL_COLS; ++k) finite = finite && isfinite(Y[k]);
+    if (!finite || orthonormality_residual(Y, STIEFEL_ROWS, STIEFEL_COLS) > 1e-12 || steps < previous)
+      ++shared->bad_values;
+    previous = steps;
+    ++shared->reads;
+  }
+  return NULL;
+}
+
+/* Steps until its handle is destroyed under it: every call returns OK or NULL_HANDLE. */
+static void* step_until_destroyed(void* argument) {
+  struct shared_optimizer* shared = argument;
+  int status;
+  long steps = 0;
+  while ((status = homopt_optimizer_step(shared->optimizer, shared->gradients, shared->rows, shared->cols, 2)) ==
+         HOMOPT_OK)
+    ++steps;
+  shared->failures = status == HOMOPT_NULL_HANDLE ? 0 : 1;
+  shared->reads = (int)steps;
+  return NULL;
+}
+
+/* An Adam optimizer over St(2, 6) and R^{3×2} from fixed starting points. */
+static homopt_optimizer* make_shared_optimizer(homopt_manifold* stiefel, homopt_manifold* euclidean) {
+  double Y[STIEFEL_ROWS * STIEFEL_COLS], E[6];
+  homopt_method* adam;
+  homopt_optimizer* optimizer = NULL;
+  CHECK_OK(homopt_manifold_random_point(stiefel, 3, Y, STIEFEL_ROWS * STIEFEL_COLS));
+  CHECK_OK(homopt_manifold_random_point(euclidean, 4, E, 6));
+  CHECK_OK(homopt_adam_create(0.01, 0.9, 0.99, 3e-7, 0, &adam));
+  CHECK_OK(homopt_optimizer_create(adam, "cayley", &optimizer));
+  CHECK_OK(homopt_method_destroy(adam));
+  CHECK_OK(homopt_optimizer_add(optimizer, stiefel, Y, STIEFEL_ROWS, STIEFEL_COLS, NULL));
+  CHECK_OK(homopt_optimizer_add(optimizer, euclidean, E, 3, 2, NULL));
+  return optimizer;
+}
+
+/* STEPPERS threads × STEPS_PER_THREAD steps on one optimizer, while another thread reads
+ * and saves it: exactly STEPPERS·STEPS_PER_THREAD steps count, and since every step has the
+ * same gradients, every serial order gives the same point: the result equals a serial run
+ * bit for bit. */
+static void check_concurrent_steps(homopt_manifold* stiefel, homopt_manifold* euclidean) {
+  double G[STIEFEL_ROWS * STIEFEL_COLS], H[6], Y[12], Y_serial[12], E[6], E_serial[6];
+  struct shared_optimizer shared;
+  pthread_t steppers[STEPPERS], reader;
+  homopt_optimizer *serial, *loaded;
+  uint64_t steps = 0;
+  int k, failures = 0;
+  CHECK_OK(homopt_standard_normal_matrix(STIEFEL_ROWS, STIEFEL_COLS, 5, G, 12));
+  CHECK_OK(homopt_standard_normal_matrix(3, 2, 6, H, 6));
+  memset(&shared, 0, sizeof shared);
+  shared.gradients[0] = G;
+  shared.gradients[1] = H;
+  shared.rows[0] = STIEFEL_ROWS;
+  shared.cols[0] = STIEFEL_COLS;
+  shared.rows[1] = 3;
+  shared.cols[1] = 2;
+  work_path(shared.save_path, "threads.checkpoint");
+  shared.optimizer = make_shared_optimizer(stiefel, euclidean);
+  CHECK(pthread_create(&reader, NULL, read_and_save, &shared) == 0);
+  for (k = 0; k < STEPPERS; ++k) CHECK(pthread_create(&steppers[k], NULL, step_many, &shared) == 0);
+  for (k = 0; k < STEPPERS; ++k) {
+    void* result = NULL;
+    CHECK(pthread_join(steppers[k], &result) == 0);
+    failures += (int)(intptr_t)result;
+  }
+  shared.stop = 1;
+  CHECK(pthread_join(reader, NULL) == 0);
+  CHECK(failures == 0);
+  CHECK(shared.failures == 0);
+  CHECK(shared.bad_values == 0);
+  CHECK(shared.reads > 0);
+  CHECK_OK(homopt_optimizer_step_count(shared.optimizer, &steps));
+  CHECK(steps == (uint64_t)STEPPERS * STEPS_PER_THREAD);
+
+  serial = make_shared_optimizer(stiefel, euclidean);
+  for (k = 0; k < STEPPERS * STEPS_PER_THREAD; ++k)
+    CHECK_OK(homopt_optimizer_step(serial, shared.gradients, shared.rows, shared.cols, 2));
+  read_value(shared.optimizer, 0, Y, STIEFEL_ROWS, STIEFEL_COLS);
+  read_value(serial, 0, Y_serial, STIEFEL_ROWS, STIEFEL_COLS);
+  read_value(shared.optimizer, 1, E, 3, 2);
+  read_value(serial, 1, E_serial, 3, 2);
+  CHECK(max_abs_difference(Y, Y_serial, 12) == 0);
+  CHECK(max_abs_difference(E, E_serial, 6) == 0);
+  CHECK(orthonormality_residual(Y, STIEFEL_ROWS, STIEFEL_COLS) < 1e-13);
+  /* a checkpoint saved during the steps is a complete one */
+  CHECK_OK(homopt_optimizer_load(shared.save_path, &loaded));
+  CHECK_OK(homopt_optimizer_step_count(loaded, &steps));
+  CHECK(steps <= (uint64_t)STEPPERS * STEPS_PER_THREAD);
+  CHECK_OK(homopt_optimizer_destroy(loaded));
+  CHECK_OK(homopt_optimizer_destroy(serial));
+  CHECK_OK(homopt_optimizer_destroy(shared.optimizer));
+}
+
+/* Destroying an optimizer while another thread steps it: the running step finishes on a
+ * live object, later calls get HOMOPT_NULL_HANDLE; no crash, no leak. */
+static void check_destroy_while_stepping(homopt_manifold* stiefel, homopt_manifold* euclidean) {
+  double G[12], H[6];
+  struct shared_optimizer shared;
+  pthread_t stepper;
+  uint64_t steps = 0;
+  size_t live = 0;
+  CHECK_OK(homopt_standard_normal_matrix(STIEFEL_ROWS, STIEFEL_COLS, 7, G, 12));
+  CHECK_OK(homopt_standard_normal_matrix(3, 2, 8, H, 6));
+  memset(&shared, 0, sizeof shared);
+  shared.gradients[0] = G;
+  shared.gradients[1] = H;
+  shared.rows[0] = STIEFEL_ROWS;
+  shared.cols[0] = STIEFEL_COLS;
+  shared.rows[1] = 3;
+  shared.cols[1] = 2;
+  shared.optimizer = make_shared_optimizer(stiefel, euclidean);
+  CHECK(pthread_create(&stepper, NULL, step_until_destroyed, &shared) == 0);
+  while (steps < 50 && homopt_optimizer_step_count(shared.optimizer, &steps) == HOMOPT_OK) continue;
+  CHECK_OK(homopt_optimizer_destroy(shared.optimizer));
+  CHECK(pthread_join(stepper, NULL) == 0);
+  CHECK(shared.failures == 0); /* the loop ended with HOMOPT_NULL_HANDLE */
+  CHECK(shared.reads >= 50);
+  CHECK_FAILS(homopt_optimizer_step_count(shared.optimizer, &steps), HOMOPT_NULL_HANDLE, "optimizer");
+  CHECK_OK(homopt_live_handle_count(&live));
+  CHECK(live == 2); /* the two manifolds */
+}
+
 static void test_threads(void) {
   pthread_t thread;
   int thread_ok = 0;
+  homopt_manifold *stiefel, *euclidean;
   CHECK_FAILS(homopt_stiefel_create(2, 3, NULL), HOMOPT_INVALID_ARGUMENT, "out");
   CHECK(pthread_create(&thread, NULL, fail_in_thread, &thread_ok) == 0);
   CHECK(pthread_join(thread, NULL) == 0);
   CHECK(thread_ok);
   CHECK(strstr(homopt_last_error(), "out: NULL pointer") != NULL);
+
+  CHECK_OK(homopt_stiefel_create(STIEFEL_ROWS, STIEFEL_COLS, &stiefel));
+  CHECK_OK(homopt_euclidean_create(3, 2, &euclidean));
+  check_concurrent_steps(stiefel, euclidean);
+  check_destroy_while_stepping(stiefel, euclidean);
+  CHECK_OK(homopt_manifold_destroy(stiefel));
+  CHECK_OK(homopt_manifold_destroy(euclidean));
 }
 
 /* ------------------------------------------------------------------ group: reference */

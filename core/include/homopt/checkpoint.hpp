@@ -70,8 +70,18 @@ std::string open_checkpoint(const std::string& file_bytes, const std::string& or
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed and
 /// fsync'ed, then renamed over `path`. On failure the temporary file is removed and
-/// `path` is untouched (FileError).
+/// `path` is untouched (FileError). Only a regular file is replaced: a directory, device,
+/// FIFO, socket or symbolic link at `path` is refused (FileError naming the path, checked
+/// with lstat before writing and again before the rename). The temporary is
+/// PATH.tmp.PID.N; an empty path or one holding a NUL byte is an InvalidArgument.
 void write_file_atomically(const std::string& path, const std::string& bytes);
+/// Throws InvalidArgument naming `argument` if `path` is empty or holds a NUL byte (the
+/// operating system reads a path only up to its first NUL: "/tmp/a\0b" would be /tmp/a).
+void require_usable_path(const std::string& path, const std::string& argument = "path");
+/// Removes, in `directory`, the temporaries write_file_atomically left behind in processes
+/// that were killed: regular files named BASE.tmp.PID.N whose PID is no running process
+/// (nothing of a live process, nor any other name, is touched). Returns the removed paths.
+std::vector<std::string> remove_stale_temporaries(const std::string& directory);
 /// Reads a whole file (FileError naming the path if it cannot be read).
 std::string read_file(const std::string& path);
 
