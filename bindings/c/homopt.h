@@ -22,8 +22,13 @@
  *    (NUL-terminated) only if capacity > length, else HOMOPT_BUFFER_TOO_SMALL. Pass
  *    buffer = NULL, capacity = 0 to query the length.
  *  - Indices are 0-based.
- *  - Threads: distinct handles may be used from distinct threads; one handle must not be
- *    used by two threads at once. homopt_last_error is per thread.
+ *  - Threads: every call is thread-safe. Calls on one optimizer from several threads are
+ *    serialized (a mutex per optimizer handle: N threads x M steps give exactly N*M steps,
+ *    the result of some serial order; value/save see a state between two steps).
+ *    Manifolds and methods are immutable. Destroying a handle while another thread is
+ *    inside a call with it is safe: that call completes, later calls return
+ *    HOMOPT_NULL_HANDLE (do not use a destroyed handle's value afterwards: its address may
+ *    be reused by a new handle). homopt_last_error is per thread.
  */
 #ifndef HOMOPT_H
 #define HOMOPT_H
@@ -187,7 +192,10 @@ int homopt_optimizer_method(const homopt_optimizer* optimizer, homopt_method** o
 /** "cayley" or "geodesic". */
 int homopt_optimizer_retraction(const homopt_optimizer* optimizer, char* buffer, size_t capacity,
                                 size_t* length);
-/** Writes a checkpoint atomically (temporary file, then rename). */
+/** Writes a checkpoint atomically (temporary PATH.tmp.PID.N, fsync, then rename). Only a
+ *  regular file is replaced: a directory, device, FIFO, socket or symbolic link at `path`
+ *  gives HOMOPT_FILE_ERROR naming the path and is left untouched; an empty path gives
+ *  HOMOPT_INVALID_ARGUMENT. */
 int homopt_optimizer_save(const homopt_optimizer* optimizer, const char* path);
 /** Reads a checkpoint written by homopt_optimizer_save (any language) into a new optimizer;
  *  HOMOPT_FILE_ERROR on a missing, truncated, corrupt or foreign file. */

@@ -27,10 +27,25 @@
 %{
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "homopt/homopt.hpp"
+
+namespace homopt_binding {
+/// Calls on one Optimizer run one at a time: Python releases the GIL while C++ runs, so
+/// two threads may call step/value/save on the same object. Every Optimizer method below
+/// holds exclusive_access(self) for its whole call (including the copy of a returned
+/// point). The mutex is one of 256, chosen by the object's address: calls on one object
+/// never overlap; calls on two objects whose addresses share a mutex merely wait for each
+/// other (no call holds two, so there is no deadlock). Manifolds and methods are immutable.
+inline std::unique_lock<std::mutex> exclusive_access(const void* object) {
+  static std::mutex mutexes[256];
+  const auto address = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(object));
+  return std::unique_lock<std::mutex>(mutexes[((address >> 4) * 0x9E3779B97F4A7C15ull) >> 56]);
+}
+}  // namespace homopt_binding
 %}
 
 %include <exception.i>
@@ -222,21 +237,9 @@ class BFGS : public Method {
 };
 
 /// One method, one retraction, one global step counter, parameters on manifolds.
+/// Thread-safe: concurrent calls on one optimizer are serialized (see the %extend below).
 class Optimizer {
  public:
-  /// Adds a parameter starting at initial_point (validated); returns its 0-based index.
-  std::size_t add(const Manifold& manifold, const Mat& initial_point);
-  /// One step with one Euclidean gradient per parameter, in the order of add;
-  /// all-or-nothing (on an error nothing changes).
-  void step(const std::vector<Mat>& euclidean_gradients);
-  /// Current point of parameter i.
-  const Mat& value(std::size_t i) const;
-  /// Number of parameters.
-  std::size_t size() const;
-  /// Steps completed so far.
-  std::uint64_t step_count() const;
-  /// Writes a checkpoint atomically (temporary file, flush, rename).
-  void save(const std::string& path) const;
   /// Reads a checkpoint written by save.
   static Optimizer load(const std::string& path);
 };
@@ -259,10 +262,44 @@ class Optimizer {
   }
 }
 
+// Every method of Optimizer holds homopt_binding::exclusive_access($self) for its whole
+// call: steps, reads and saves of one optimizer from several threads never overlap.
 %extend homopt::Optimizer {
   /// Optimizer(method, retraction) with retraction "cayley" (default) or "geodesic".
   Optimizer(const homopt::Method& method, const std::string& retraction = "cayley") {
     return new homopt::Optimizer(method, homopt::retraction_from_string(retraction, "retraction"));
+  }
+  /// Adds a parameter starting at initial_point (validated); returns its 0-based index.
+  std::size_t add(const homopt::Manifold& manifold, const homopt::Mat& initial_point) {
+    const auto lock = homopt_binding::exclusive_access($self);
+    return $self->add(manifold, initial_point);
+  }
+  /// One step with one Euclidean gradient per parameter, in the order of add;
+  /// all-or-nothing (on an error nothing changes).
+  void step(const std::vector<homopt::Mat>& euclidean_gradients) {
+    const auto lock = homopt_binding::exclusive_access($self);
+    $self->step(euclidean_gradients);
+  }
+  /// Current point of parameter i (a copy, taken while no step runs).
+  homopt::Mat value(std::size_t i) const {
+    const auto lock = homopt_binding::exclusive_access($self);
+    return $self->value(i);
+  }
+  /// Number of parameters.
+  std::size_t size() const {
+    const auto lock = homopt_binding::exclusive_access($self);
+    return $self->size();
+  }
+  /// Steps completed so far.
+  std::uint64_t step_count() const {
+    const auto lock = homopt_binding::exclusive_access($self);
+    return $self->step_count();
+  }
+  /// Writes a checkpoint atomically (temporary file, flush, rename); only a regular file
+  /// (or nothing) may be at path.
+  void save(const std::string& path) const {
+    const auto lock = homopt_binding::exclusive_access($self);
+    $self->save(path);
   }
   /// "cayley" or "geodesic".
   std::string retraction_name() const { return homopt::to_string($self->retraction()); }
@@ -277,7 +314,10 @@ class Optimizer {
     return values;
   }
   /// Description of parameter i's manifold, e.g. "Stiefel(N=49, n=7)".
-  std::string manifold_description(std::size_t i) const { return $self->manifold(i).description(); }
+  std::string manifold_description(std::size_t i) const {
+    const auto lock = homopt_binding::exclusive_access($self);
+    return $self->manifold(i).description();
+  }
 }
 
 %inline %{
@@ -296,7 +336,10 @@ namespace homopt_python { struct Bytes; }
 %newobject homopt::Optimizer::from_checkpoint_bytes;
 %extend homopt::Optimizer {
   /// The checkpoint that save() writes, as bytes.
-  homopt_python::Bytes checkpoint_bytes() const { return homopt_python::Bytes{$self->to_bytes()}; }
+  homopt_python::Bytes checkpoint_bytes() const {
+    const auto lock = homopt_binding::exclusive_access($self);
+    return homopt_python::Bytes{$self->to_bytes()};
+  }
   /// Inverse of checkpoint_bytes() (OSError on corrupt or foreign bytes).
   static homopt::Optimizer* from_checkpoint_bytes(const std::string& checkpoint) {
     return new homopt::Optimizer(homopt::Optimizer::from_bytes(checkpoint, "checkpoint bytes"));

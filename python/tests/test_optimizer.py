@@ -226,3 +226,41 @@ def test_symplectic_parameters_checkpoint_and_pickle(tmp_path):
         clone.step(gradients(clone, 3))
     optimizer.step(gradients(optimizer, 3))
     assert_same_state(clone, optimizer)
+
+
+def test_save_replaces_only_a_regular_file(tmp_path):
+    """save refuses a directory, FIFO or symbolic link at the path (OSError naming it) and
+    leaves it as it was; a regular file is replaced."""
+    import os
+    import stat
+
+    optimizer = make_optimizer()
+    (tmp_path / "a-directory").mkdir()
+    os.mkfifo(tmp_path / "a-fifo")
+    (tmp_path / "target").write_text("target")
+    os.symlink(tmp_path / "target", tmp_path / "a-link")
+    for name, kind in (("a-directory", "a directory"), ("a-fifo", "a FIFO"), ("a-link", "a symbolic link")):
+        with pytest.raises(OSError, match=f"{name}: refusing to replace {kind}"):
+            optimizer.save(tmp_path / name)
+    assert stat.S_ISDIR(os.lstat(tmp_path / "a-directory").st_mode)
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "a-fifo").st_mode)
+    assert stat.S_ISLNK(os.lstat(tmp_path / "a-link").st_mode)
+    assert (tmp_path / "target").read_text() == "target"
+    (tmp_path / "regular.homopt").write_text("old")
+    optimizer.save(tmp_path / "regular.homopt")
+    assert homopt.Optimizer.load(tmp_path / "regular.homopt").checkpoint_bytes() == optimizer.checkpoint_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-directory", "a-fifo", "a-link", "regular.homopt", "target"]
+
+
+def test_paths_with_a_nul_byte_are_refused(tmp_path):
+    """"…/a\\0b" must not save to or load from "…/a": ValueError naming the path."""
+    optimizer = make_optimizer()
+    with_nul = str(tmp_path / "a") + "\0b"
+    with pytest.raises(ValueError, match="^path: .*NUL byte"):
+        optimizer.save(with_nul)
+    assert list(tmp_path.iterdir()) == []
+    optimizer.save(tmp_path / "a")
+    with pytest.raises(ValueError, match="^path: .*NUL byte"):
+        homopt.Optimizer.load(with_nul)
+    with pytest.raises(ValueError, match="^path: empty path"):
+        optimizer.save("")
