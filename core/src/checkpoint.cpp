@@ -10,9 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include "homopt/error.hpp"
 
@@ -44,7 +42,7 @@ std::uint32_t crc32_of(const std::string& bytes) {
   }
   return static_cast<std::uint32_t>(crc);
 }
-constexpr std::size_t header_size = sizeof(magic) + 4 + 8;
+static_assert(checkpoint_header_size == sizeof(magic) + 4 + 8, "magic, version, length");
 }  // namespace
 
 // ---------------------------------------------------------------- writer
@@ -108,15 +106,21 @@ std::string BinaryReader::string() {
 }
 Mat BinaryReader::matrix() {
   const std::uint64_t rows = u64(), cols = u64();
-  const std::size_t remaining = bytes_.size() - position_;
-  if (rows > remaining / 8 || (rows > 0 && cols > remaining / 8 / rows)) fail("matrix size exceeds the file");
-  Mat value(rows, cols);
+  // rows·cols reals must fit in the bytes that remain (checked without overflow) before
+  // anything is allocated.
+  const std::size_t reals_left = remaining() / sizeof(real);
+  if (rows > 0 && cols > 0 && (rows > reals_left || cols > reals_left / rows))
+    fail("matrix size exceeds the file");
+  if (rows > std::numeric_limits<uword>::max() / 2 || cols > std::numeric_limits<uword>::max() / 2)
+    fail("implausible matrix size");
+  Mat value(rows, cols, arma::fill::none);
   for (uword k = 0; k < value.n_elem; ++k) value[k] = f64();
   return value;
 }
 std::vector<Mat> BinaryReader::matrices() {
   const std::uint32_t count = u32();
-  if (count > 64) fail("implausible number of matrices");
+  // Each matrix takes at least 16 bytes (its two sizes).
+  if (count > 64 || count > remaining() / 16) fail("implausible number of matrices");
   std::vector<Mat> values;
   for (std::uint32_t k = 0; k < count; ++k) values.push_back(matrix());
   return values;
@@ -133,19 +137,27 @@ std::string seal_checkpoint(const std::string& payload) {
   return file;
 }
 
-std::string open_checkpoint(const std::string& file, const std::string& origin) {
-  if (file.size() < sizeof magic || std::memcmp(file.data(), magic, sizeof magic) != 0)
+std::uint64_t checked_payload_length(const std::string& header, std::uint64_t file_size,
+                                     const std::string& origin) {
+  if (header.size() < sizeof magic || std::memcmp(header.data(), magic, sizeof magic) != 0)
     throw FileError(origin + ": not a homopt checkpoint (bad magic bytes)");
-  if (file.size() < header_size) throw FileError(origin + ": truncated checkpoint header");
-  const auto version = parse_little_endian<std::uint32_t>(file, sizeof magic);
+  if (header.size() < checkpoint_header_size) throw FileError(origin + ": truncated checkpoint header");
+  const auto version = parse_little_endian<std::uint32_t>(header, sizeof magic);
   if (version != checkpoint_format_version)
     throw FileError(origin + ": unsupported checkpoint format version " + std::to_string(version) +
                     " (this library reads version " + std::to_string(checkpoint_format_version) + ")");
-  const auto length = parse_little_endian<std::uint64_t>(file, sizeof magic + 4);
-  if (file.size() < header_size || length != file.size() - header_size - 4)
+  const auto length = parse_little_endian<std::uint64_t>(header, sizeof magic + 4);
+  const std::uint64_t framing = checkpoint_header_size + checkpoint_trailer_size;
+  if (file_size < framing || length != file_size - framing)
     throw FileError(origin + ": truncated checkpoint (length does not match the file size)");
-  std::string payload = file.substr(header_size, length);
-  if (crc32_of(payload) != parse_little_endian<std::uint32_t>(file, header_size + length))
+  return length;
+}
+
+std::string open_checkpoint(const std::string& file, const std::string& origin) {
+  const std::uint64_t length =
+      checked_payload_length(file.substr(0, checkpoint_header_size), file.size(), origin);
+  std::string payload = file.substr(checkpoint_header_size, length);
+  if (crc32_of(payload) != parse_little_endian<std::uint32_t>(file, checkpoint_header_size + length))
     throw FileError(origin + ": checksum mismatch (corrupted checkpoint)");
   return payload;
 }
@@ -272,14 +284,73 @@ std::vector<std::string> remove_stale_temporaries(const std::string& directory) 
   return removed;
 }
 
+namespace {
+/// An open, regular file: refuses devices (/dev/zero), FIFOs and directories before any read.
+class RegularFileReader {
+ public:
+  /// `refusal` starts the message for anything but a regular file.
+  RegularFileReader(const std::string& path, const char* refusal) : path_(path) {
+    require_usable_path(path, "path");
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd_ < 0) throw FileError(path + ": cannot open file for reading (" + std::strerror(errno) + ")");
+    struct stat status;
+    if (::fstat(fd_, &status) != 0) {
+      const int error = errno;
+      ::close(fd_);
+      throw FileError(path + ": cannot read file status (" + std::strerror(error) + ")");
+    }
+    if (!S_ISREG(status.st_mode)) {
+      ::close(fd_);
+      throw FileError(path + ": " + refusal + " (not a regular file: a device, FIFO or directory)");
+    }
+    size_ = static_cast<std::uint64_t>(status.st_size);
+  }
+  RegularFileReader(const RegularFileReader&) = delete;
+  RegularFileReader& operator=(const RegularFileReader&) = delete;
+  ~RegularFileReader() { ::close(fd_); }
+
+  /// Size in bytes when the file was opened.
+  std::uint64_t size() const { return size_; }
+
+  /// Appends up to `count` bytes to `out`; stops early only at the end of the file.
+  void read_up_to(std::uint64_t count, std::string& out) {
+    const std::size_t start = out.size();
+    out.resize(start + count);
+    std::size_t done = 0;
+    while (done < count) {
+      const ssize_t n = ::read(fd_, &out[start + done], count - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw FileError(path_ + ": read error (" + std::strerror(errno) + ")");
+      if (n == 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    out.resize(start + done);
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::uint64_t size_ = 0;
+};
+}  // namespace
+
 std::string read_file(const std::string& path) {
-  require_usable_path(path, "path");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw FileError(path + ": cannot open file for reading");
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) throw FileError(path + ": read error");
-  return contents.str();
+  RegularFileReader file(path, "cannot read this file");
+  std::string bytes;
+  file.read_up_to(file.size(), bytes);
+  return bytes;
+}
+
+std::string read_checkpoint_file(const std::string& path) {
+  RegularFileReader file(path, "not a homopt checkpoint");
+  std::string bytes;
+  file.read_up_to(checkpoint_header_size, bytes);
+  const std::uint64_t length = checked_payload_length(bytes, file.size(), path);
+  file.read_up_to(length + checkpoint_trailer_size, bytes);
+  if (bytes.size() != file.size())
+    throw FileError(path + ": truncated checkpoint (the file changed while it was read)");
+  return bytes;
 }
 
 }  // namespace homopt

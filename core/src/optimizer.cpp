@@ -1,6 +1,8 @@
 #include "homopt/optimizer.hpp"
 
 #include <sstream>
+#include <stdexcept>
+#include <utility>
 
 #include "homopt/checkpoint.hpp"
 #include "homopt/error.hpp"
@@ -135,6 +137,58 @@ std::string Optimizer::to_bytes() const {
   return seal_checkpoint(out.bytes());
 }
 
+namespace {
+
+/// Refuses (before anything is allocated for it) a manifold whose section cannot be in the
+/// bytes that remain: a section holds at least max(rows·cols, dimension) reals (the point,
+/// and enough numbers to span the dimension), computed without overflow.
+void require_section_fits(const Manifold& manifold, const BinaryReader& in) {
+  std::uint64_t point_reals = 0;
+  const bool overflow = __builtin_mul_overflow(std::uint64_t(manifold.rows()),
+                                               std::uint64_t(manifold.cols()), &point_reals);
+  const std::uint64_t reals_left = in.remaining() / sizeof(real);
+  if (overflow || point_reals > reals_left || manifold.dimension() > reals_left)
+    in.fail("the section of " + manifold.description() + " needs more bytes than remain in the file");
+}
+
+/// The (rows, cols) of method.initial_state(dimension), computed without building it (a
+/// BFGS state is dimension² reals). Every method's state is a list of matrices whose sizes
+/// are affine in the dimension (d×1 moments, a d×d inverse Hessian, 1×1 counters), so the
+/// states for d = 1 and d = 2 determine them; d = 3 confirms the assumption.
+std::vector<std::pair<std::uint64_t, std::uint64_t>> predicted_state_shapes(const Method& method,
+                                                                           uword dimension) {
+  const MethodState one = method.initial_state(1), two = method.initial_state(2),
+                    three = method.initial_state(3);
+  if (one.size() != two.size() || one.size() != three.size())
+    throw std::logic_error(method.name() + ": state layout depends on the dimension");
+  const auto affine = [dimension](uword at_one, uword at_two, uword at_three) -> std::uint64_t {
+    const std::int64_t slope = std::int64_t(at_two) - std::int64_t(at_one);
+    if (std::int64_t(at_three) - std::int64_t(at_two) != slope || slope < 0 || slope > 1)
+      throw std::logic_error("method state sizes are not of the form c or c + d");
+    return (at_one - std::uint64_t(slope)) + std::uint64_t(slope) * dimension;  // slope ∈ {0, 1}
+  };
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> shapes;
+  for (std::size_t k = 0; k < one.size(); ++k)
+    shapes.emplace_back(affine(one[k].n_rows, two[k].n_rows, three[k].n_rows),
+                        affine(one[k].n_cols, two[k].n_cols, three[k].n_cols));
+  return shapes;
+}
+
+/// Checks the layout of a loaded method state against predicted_state_shapes before the
+/// method's own validate_state (finiteness, v ≥ 0, …) sees it.
+void require_state_layout(const Method& method, const MethodState& state, uword dimension,
+                          const BinaryReader& in) {
+  const auto shapes = predicted_state_shapes(method, dimension);
+  bool matches = shapes.size() == state.size();
+  for (std::size_t k = 0; matches && k < shapes.size(); ++k)
+    matches = state[k].n_rows == shapes[k].first && state[k].n_cols == shapes[k].second;
+  if (!matches)
+    in.fail("the " + method.name() + " state does not have the layout for dimension " +
+            std::to_string(dimension));
+}
+
+}  // namespace
+
 Optimizer Optimizer::from_bytes(const std::string& bytes, const std::string& origin) {
   const std::string payload = open_checkpoint(bytes, origin);
   BinaryReader in(payload, origin);
@@ -149,16 +203,23 @@ Optimizer Optimizer::from_bytes(const std::string& bytes, const std::string& ori
     }
     Optimizer optimizer(*make_method(method_name, hyperparameters), retraction_from_string(in.string()));
     optimizer.step_count_ = in.u64();
+    if (optimizer.step_count_ > max_checkpoint_step_count)
+      in.fail("step count " + std::to_string(optimizer.step_count_) + " exceeds 2^53");
     const std::uint32_t parameter_count = in.u32();
+    // A parameter takes at least 16 bytes (name length, shape count, two matrix counts).
+    if (parameter_count > in.remaining() / 16) in.fail("implausible parameter count");
     for (std::uint32_t i = 0; i < parameter_count; ++i) {
       const std::string manifold_name = in.string();
       const std::uint32_t shape_count = in.u32();
       if (shape_count > 8) in.fail("implausible manifold shape");
       std::vector<uword> shape;
       for (std::uint32_t k = 0; k < shape_count; ++k) shape.push_back(static_cast<uword>(in.u64()));
-      auto manifold = make_manifold(manifold_name, shape);
+      auto manifold = make_manifold(manifold_name, shape);  // validates the sizes
+      require_section_fits(*manifold, in);
       auto section = manifold->section_from_state(in.matrices());
       MethodState state = in.matrices();
+      optimizer.method_->check_dimension(manifold->dimension(), "manifold");
+      require_state_layout(*optimizer.method_, state, manifold->dimension(), in);
       optimizer.method_->validate_state(state, manifold->dimension());
       optimizer.parameters_.emplace_back(std::move(manifold), std::move(section), std::move(state));
     }
@@ -171,6 +232,6 @@ Optimizer Optimizer::from_bytes(const std::string& bytes, const std::string& ori
 
 void Optimizer::save(const std::string& path) const { write_file_atomically(path, to_bytes()); }
 
-Optimizer Optimizer::load(const std::string& path) { return from_bytes(read_file(path), path); }
+Optimizer Optimizer::load(const std::string& path) { return from_bytes(read_checkpoint_file(path), path); }
 
 }  // namespace homopt

@@ -1,5 +1,8 @@
 #include "orthogonal_section.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "homopt/error.hpp"
@@ -155,15 +158,35 @@ std::unique_ptr<Section> orthonormal_section(const Mat& point, uword N, uword n,
   return OrthogonalSection::complete(point, with_skew_block);
 }
 
+real orthogonal_section_state_tolerance(uword N, real tolerance) {
+  return std::max(tolerance, 100 * std::numeric_limits<real>::epsilon() * static_cast<real>(N));
+}
+
 std::unique_ptr<Section> orthonormal_section_from_state(const std::vector<Mat>& state, uword N,
                                                         uword n, real tolerance,
                                                         bool with_skew_block) {
   if (state.size() != 2) throw InvalidArgument("state", "expected 2 matrices {Y, Ybar}");
-  const real residual = orthonormality_residual(state[0], N, n, "state[0]");
-  if (residual > tolerance) throw InvalidArgument("state[0]", "point is not orthonormal");
-  require_shape(state[1], N, N - n, "state[1]");
-  require_finite(state[1], "state[1]");
-  return std::make_unique<OrthogonalSection>(state[0], state[1], with_skew_block);
+  const Mat& Y = state[0];
+  const Mat& Ybar = state[1];
+  const real point_residual = orthonormality_residual(Y, N, n, "state[0]");
+  if (!(point_residual <= tolerance)) throw InvalidArgument("state[0]", "point is not orthonormal");
+  require_shape(Ybar, N, N - n, "state[1]");
+  require_finite(Ybar, "state[1]");
+  // ‖λᵀλ − I‖²_F = ‖YᵀY − I‖²_F + 2‖YᵀȲ‖²_F + ‖ȲᵀȲ − I‖²_F for λ = [Y, Ȳ]: every later lift
+  // (B = ȲᵀG) and section update assumes it. Cost 2N²n + N(N−n)² flops (YᵀȲ, then ȲᵀȲ by a
+  // symmetric rank-k product): ≈ N³, paid once per load.
+  const real cross = arma::norm(Y.t() * Ybar, "fro");
+  const real complement_residual = arma::norm(Ybar.t() * Ybar - arma::eye(N - n, N - n), "fro");
+  const real section_residual = std::sqrt(point_residual * point_residual + 2 * cross * cross +
+                                          complement_residual * complement_residual);
+  const real section_tolerance = orthogonal_section_state_tolerance(N, tolerance);
+  if (!(section_residual <= section_tolerance)) {
+    std::ostringstream message;
+    message << "not an orthonormal completion of state[0]: ‖λᵀλ − I‖_F = " << section_residual
+            << " exceeds " << section_tolerance;
+    throw InvalidArgument("state[1]", message.str());
+  }
+  return std::make_unique<OrthogonalSection>(Y, Ybar, with_skew_block);
 }
 
 void require_coordinate_count(const Vec& coordinates, uword dimension) {

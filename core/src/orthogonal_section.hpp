@@ -59,7 +59,11 @@ real orthonormality_residual(const Mat& point, uword N, uword n, const char* arg
 /// Validates `point` (shape, finite, residual ≤ tolerance) and completes it to λ.
 std::unique_ptr<Section> orthonormal_section(const Mat& point, uword N, uword n, real tolerance,
                                              bool with_skew_block, const char* argument);
-/// Rebuilds λ = [Y, Ȳ] from {Y, Ȳ}, validating sizes, finiteness and orthonormality of Y.
+/// ‖λᵀλ − I‖_F accepted for a loaded section: max(tolerance, 100·ε·N) (the rounding of an
+/// orthogonal N×N matrix grows like ε·N in this norm).
+real orthogonal_section_state_tolerance(uword N, real tolerance);
+/// Rebuilds λ = [Y, Ȳ] from {Y, Ȳ}, validating sizes, finiteness, ‖YᵀY − I‖_F ≤ tolerance
+/// and ‖λᵀλ − I‖_F ≤ orthogonal_section_state_tolerance(N, tolerance) (≈ N³ flops).
 std::unique_ptr<Section> orthonormal_section_from_state(const std::vector<Mat>& state, uword N,
                                                         uword n, real tolerance,
                                                         bool with_skew_block);

@@ -15,6 +15,7 @@
 //   uint64 cols, rows·cols reals column-major).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,6 +26,14 @@ namespace homopt {
 
 /// Version written by this library; readers refuse any other.
 constexpr std::uint32_t checkpoint_format_version = 1;
+/// Bytes before the payload: magic (8), version (4), payload length (8).
+constexpr std::size_t checkpoint_header_size = 20;
+/// Bytes after the payload: CRC-32 (4).
+constexpr std::size_t checkpoint_trailer_size = 4;
+/// Largest step count a checkpoint may hold: 2^53. Steps compute t + 1 and use t as a real
+/// (pow(β, t) in Adam's bias correction, the decay schedule); every integer up to 2^53 is
+/// exact in binary64, so t and t + 1 stay distinct and exact.
+constexpr std::uint64_t max_checkpoint_step_count = std::uint64_t(1) << 53;
 
 /// Appends little-endian primitive values to a byte string.
 class BinaryWriter {
@@ -53,6 +62,8 @@ class BinaryReader {
   Mat matrix();
   std::vector<Mat> matrices();
   bool at_end() const { return position_ == bytes_.size(); }
+  /// Bytes not read yet: the budget every declared size is checked against.
+  std::size_t remaining() const { return bytes_.size() - position_; }
   /// Throws FileError("<origin>: <what>").
   [[noreturn]] void fail(const std::string& what) const;
 
@@ -65,6 +76,11 @@ class BinaryReader {
 
 /// Wraps a payload in the container (magic, version, length, CRC-32).
 std::string seal_checkpoint(const std::string& payload);
+/// Checks the 20-byte header of a file of `file_size` bytes (magic, version, and that the
+/// declared payload length L satisfies file_size = 20 + L + 4) and returns L; FileError
+/// naming `origin` otherwise. `header` must hold min(file_size, 20) bytes.
+std::uint64_t checked_payload_length(const std::string& header, std::uint64_t file_size,
+                                     const std::string& origin);
 /// Checks magic, version, length and CRC-32 and returns the payload (FileError otherwise).
 std::string open_checkpoint(const std::string& file_bytes, const std::string& origin);
 
@@ -82,7 +98,14 @@ void require_usable_path(const std::string& path, const std::string& argument = 
 /// that were killed: regular files named BASE.tmp.PID.N whose PID is no running process
 /// (nothing of a live process, nor any other name, is touched). Returns the removed paths.
 std::vector<std::string> remove_stale_temporaries(const std::string& directory);
-/// Reads a whole file (FileError naming the path if it cannot be read).
+/// Reads a whole regular file (FileError naming the path if it cannot be read). Devices,
+/// FIFOs and directories are refused before anything is read (/dev/zero would never end),
+/// and no more than the size fstat reports at opening is read.
 std::string read_file(const std::string& path);
+/// Reads a checkpoint file in two steps, so that a foreign or inconsistent file costs at
+/// most 20 bytes of reading: the header first (checked_payload_length against the file's
+/// size), then exactly the declared L + 4 bytes. Returns the whole file (for
+/// open_checkpoint, which also checks the CRC). Non-regular files are refused.
+std::string read_checkpoint_file(const std::string& path);
 
 }  // namespace homopt
