@@ -15,13 +15,16 @@ THREADS = 4
 STEPS_PER_THREAD = 300
 
 
+N, n = 100, 10  # a step takes ≈ 0.1 ms of C++ (GIL released): threads really overlap
+
+
 def shared_problem(seed):
-    """A fresh Adam optimizer over St(3, 12) and R^{4×2}, and its constant gradients."""
-    stiefel, euclidean = homopt.Stiefel(12, 3), homopt.Euclidean(4, 2)
+    """A fresh Adam optimizer over St(n, N) and R^{4×2}, and its constant gradients."""
+    stiefel, euclidean = homopt.Stiefel(N, n), homopt.Euclidean(4, 2)
     optimizer = homopt.Optimizer(homopt.Adam(lr=1e-2), retraction="cayley")
     optimizer.add(stiefel, stiefel.random_point(seed))
     optimizer.add(euclidean, euclidean.random_point(seed + 1))
-    gradients = [homopt.standard_normal_matrix(12, 3, seed + 2), homopt.standard_normal_matrix(4, 2, seed + 3)]
+    gradients = [homopt.standard_normal_matrix(N, n, seed + 2), homopt.standard_normal_matrix(4, 2, seed + 3)]
     return optimizer, gradients
 
 
@@ -52,7 +55,7 @@ def test_concurrent_steps_equal_a_serial_run_exactly(tmp_path):
                 Y = optimizer.value(0)
                 count = optimizer.step_count()
                 optimizer.save(tmp_path / "during.homopt")
-                residual = np.linalg.norm(Y.T @ Y - np.eye(3))
+                residual = np.linalg.norm(Y.T @ Y - np.eye(n))
                 if not np.all(np.isfinite(Y)) or residual > 1e-12 or count < previous:
                     bad_reads.append((count, residual))
                 previous = count
@@ -82,7 +85,7 @@ def test_failing_steps_in_other_threads_change_nothing():
     """Steps with a wrong-shaped gradient fail (ValueError) in some threads while others
     step: the failures change nothing, the good steps all count."""
     optimizer, gradients = shared_problem(5)
-    bad = [np.ones((12, 4)), gradients[1]]
+    bad = [np.ones((N, n + 1)), gradients[1]]
     failures = []
 
     def good():
