@@ -3,6 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
 #include "homopt/homopt.hpp"
 
 namespace homopt::test {
@@ -28,6 +32,21 @@ inline Mat dense_cayley(const Mat& V) {
 inline Mat symmetric_with_eigenvalues(const Vec& values, std::uint64_t seed) {
   const Mat Q = orthonormal_factor(standard_normal_matrix(values.n_elem, values.n_elem, seed), "Q");
   return Q * arma::diagmat(values) * Q.t();
+}
+
+/// Checks `result ≤ tolerance` (a non-fatal CHECK: NaN fails) and, when the environment
+/// variable HOMOPT_MARGIN_FILE names a file, appends the line "name result tolerance" to it.
+/// The margin result / tolerance of every such check is what tests/tools/kernel-table
+/// reports per OpenBLAS kernel; `name` identifies the quantity (it may contain spaces).
+inline void check_within(const std::string& name, real result, real tolerance) {
+  INFO(name << ": " << result << " (tolerance " << tolerance << ")");
+  CHECK(result <= tolerance);
+  if (const char* path = std::getenv("HOMOPT_MARGIN_FILE"); path != nullptr && *path != '\0') {
+    if (std::FILE* file = std::fopen(path, "a")) {
+      std::fprintf(file, "cpp: %s %.17g %.17g\n", name.c_str(), result, tolerance);
+      std::fclose(file);
+    }
+  }
 }
 
 /// Sizes (N, n) exercised by the geometry tests, including n = 1, n = N − 1 and n = N.

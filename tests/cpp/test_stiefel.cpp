@@ -1,5 +1,6 @@
 // Geometry of the Stiefel manifold (DESIGN 1.2): lift, retractions, section update, drift.
 #include <cstdio>
+#include <limits>
 
 #include "orthogonal_section.hpp"
 #include "test_helpers.hpp"
@@ -64,31 +65,44 @@ TEST_CASE("Stiefel lift is the gradient of c -> L(λ exp(V(c)) E) at 0 (finite d
   }
 }
 
-TEST_CASE("Stiefel retractions equal dense exp and Cayley; section update equals λR", "[stiefel]") {
+TEST_CASE("Stiefel retractions equal dense exp and Cayley and the section update equals λR", "[stiefel]") {
+  // One step of size ‖V‖_F ≈ 0.7·√(2·dim) (≈ 17 at (49, 7)) from 3 random points. Rounding in
+  // the low-rank update grows with the step: the products P = (λU)M have entries of size
+  // ≈ ‖V‖, so R, λ and Y are orthonormal to a few ulps times (1 + ‖V‖_F)·√N, the bound
+  // asserted (ε = machine epsilon; measured ≤ 2.9ε(1 + ‖V‖_F)√N for ‖RᵀR − I‖ and ≤ 1.5ε(…)
+  // for ‖YᵀY − I‖; at (49, 7) ‖YᵀY − I‖_F = 1.0e-14 against 4.4e-13). The comparisons with
+  // the dense formulas are relative as well.
+  const real eps = std::numeric_limits<real>::epsilon();
   for (auto [N, n] : test::frame_sizes()) {
     for (Retraction retraction : {Retraction::geodesic, Retraction::cayley}) {
-      CAPTURE(N, n, to_string(retraction));
-      const Stiefel manifold(N, n);
-      const auto section = manifold.section(manifold.random_point(6));
-      const Mat lambda = section->group_element();
-      const Vec c = 0.7 * arma::vectorise(standard_normal_matrix(manifold.dimension(), 1, 7));
-      const Mat V = manifold.horizontal_matrix(c);
-      const Mat R_dense = retraction == Retraction::geodesic ? Mat(arma::expmat(V)) : test::dense_cayley(V);
-      REQUIRE(arma::norm(R_dense.t() * R_dense - arma::eye(N, N), "fro") < 1e-13);
+      for (std::uint64_t seed : {6, 16, 26}) {
+        CAPTURE(N, n, to_string(retraction), seed);
+        const Stiefel manifold(N, n);
+        const auto section = manifold.section(manifold.random_point(seed));
+        const Mat lambda = section->group_element();
+        const Vec c = 0.7 * arma::vectorise(standard_normal_matrix(manifold.dimension(), 1, seed + 1));
+        const Mat V = manifold.horizontal_matrix(c);
+        const Mat R_dense = retraction == Retraction::geodesic ? Mat(arma::expmat(V)) : test::dense_cayley(V);
+        const real rounding = eps * (1 + arma::norm(V, "fro")) * std::sqrt(real(N));
+        REQUIRE(arma::norm(R_dense.t() * R_dense - arma::eye(N, N), "fro") < 64 * rounding);
 
-      const auto next = section->retracted(c, retraction);
-      const Mat lambda_next = next->group_element();
-      // R recovered from the low-rank update: λᵀλ_next.
-      const Mat R = lambda.t() * lambda_next;
-      CHECK(relative_error(R, R_dense) < 1e-13);
-      CHECK(arma::norm(R.t() * R - arma::eye(N, N), "fro") < 1e-14 * N);
-      CHECK(relative_error(lambda_next, lambda * R_dense) < 1e-13);
-      const Mat& Y = next->point();
-      CHECK(arma::norm(Y.t() * Y - arma::eye(n, n), "fro") < 1e-14);
-      CHECK(manifold.check(Y) < 1e-14);
-      // R(0) = I: a zero velocity leaves λ unchanged.
-      const auto same = section->retracted(Vec(manifold.dimension(), arma::fill::zeros), retraction);
-      CHECK(arma::norm(same->group_element() - lambda, "fro") < 1e-15);
+        const auto next = section->retracted(c, retraction);
+        const Mat lambda_next = next->group_element();
+        // R recovered from the low-rank update: λᵀλ_next.
+        const Mat R = lambda.t() * lambda_next;
+        const std::string label = "Stiefel one step (" + std::to_string(N) + ", " + std::to_string(n) + ") " +
+                                  to_string(retraction);
+        test::check_within(label + " R vs dense, relative", relative_error(R, R_dense), 16 * rounding);
+        test::check_within(label + " ‖RᵀR − I‖_F", arma::norm(R.t() * R - arma::eye(N, N), "fro"), 16 * rounding);
+        test::check_within(label + " λ_next vs λR, relative", relative_error(lambda_next, lambda * R_dense),
+                           16 * rounding);
+        const Mat& Y = next->point();
+        test::check_within(label + " ‖YᵀY − I‖_F", arma::norm(Y.t() * Y - arma::eye(n, n), "fro"), 8 * rounding);
+        CHECK(manifold.check(Y) <= 8 * rounding);
+        // R(0) = I: a zero velocity leaves λ unchanged.
+        const auto same = section->retracted(Vec(manifold.dimension(), arma::fill::zeros), retraction);
+        CHECK(relative_error(same->group_element(), lambda) <= eps);
+      }
     }
   }
 }
@@ -164,6 +178,6 @@ TEST_CASE("long run: 1e5 Cayley steps on St(7, 49) keep ‖YᵀY − I‖ below 
   const real group_residual = arma::norm(lambda.t() * lambda - arma::eye(49, 49), "fro");
   std::printf("long run St(7,49), 1e5 Cayley steps: max ||Y'Y - I||_F = %.3g, final ||λ'λ - I||_F = %.3g\n",
               worst, group_residual);
-  CHECK(worst < 1e-12);
-  CHECK(group_residual < 1e-12);
+  test::check_within("long run St(7,49) max ‖YᵀY − I‖_F", worst, 1e-12);
+  test::check_within("long run St(7,49) final ‖λᵀλ − I‖_F", group_residual, 1e-12);
 }

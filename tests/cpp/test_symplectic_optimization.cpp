@@ -8,6 +8,7 @@
 
 #include "homopt/homopt.hpp"
 #include "symplectic_section.hpp"
+#include "test_helpers.hpp"
 
 using namespace homopt;
 
@@ -60,55 +61,87 @@ struct SubspaceFit {
 }  // namespace
 
 TEST_CASE("symplectic eigenvalue problem: Adam reaches the Williamson minimum", "[symplectic]") {
-  // SpSt(2k, 2n) with n = 10, k = 2, i.e. SymplecticStiefel(N = 10, n = 2).
+  // SpSt(2k, 2n) with n = 10, k = 2, i.e. SymplecticStiefel(N = 10, n = 2), on 5 instances
+  // (M and the start drawn from the seed). What each method guarantees, and is asserted:
+  // - constant-rate Adam moves every coordinate by up to ≈ lr per step however small the
+  //   gradient (m̂/√v̂ is scale-free), so it hovers around the minimizer at a distance ‖d‖ up
+  //   to ≈ lr·√dim, a relative gap up to ≈ lr²·dim·‖M‖/f* (≈ 1e-2 here): the gap is asserted
+  //   to stay within the band 1e-2 over the last 1000 steps (measured from 2e-15 to 2.7e-4
+  //   depending on the instance and the BLAS kernel — the level is not a property of Adam);
+  // - Adam with a rate decaying to 1e-6 settles: by the same estimate its gap is ≲ 1e-10;
+  //   asserted to 1e-9 relative (measured ≤ 1.1e-13).
+  // Every point keeps the constraint: ‖UᵀJU − J‖_F ≤ 1e-10 (the manifold's tolerance).
   const uword N = 10, n = 2;
   const SymplecticStiefel manifold(N, n);
-  const Mat M = symmetric_positive_definite(N, 5);
-  const real minimum = williamson_minimum(M, n);
-  struct Case {
-    std::unique_ptr<Method> method;
-    Retraction retraction;
-    int steps;
-  };
-  std::vector<Case> cases;
-  // Constant-rate Adam: on this instance within 1.2e-11 of the minimum over its last 1500
-  // steps; on other instances (other seeds of M) it was seen to oscillate at 1e-7 … 1e-13,
-  // so the decaying rate is the robust choice, checked with both retractions.
-  cases.push_back({std::make_unique<Adam>(1e-2, 0.9, 0.999, 1e-12), Retraction::cayley, 5000});
-  cases.push_back({std::make_unique<AdamWithDecay>(4000, 1e-2, 1e-6), Retraction::cayley, 4000});
-  cases.push_back({std::make_unique<AdamWithDecay>(4000, 1e-2, 1e-6), Retraction::geodesic, 4000});
-  for (const Case& c : cases) {
-    Optimizer optimizer(*c.method, c.retraction);
-    optimizer.add(manifold, manifold.random_point(5));
-    const real largest_residual = run_trace_problem(optimizer, manifold, M, c.steps);
-    INFO(c.method->description() << ", " << to_string(c.retraction));
-    CHECK(largest_residual < 1e-10);
-    const real relative = (trace_value(optimizer.value(0), M) - minimum) / minimum;
-    CHECK(std::abs(relative) < 1e-8);
-    // No point of SpSt goes below the minimum (Williamson): a sanity bound on the reference.
-    CHECK(relative > -1e-12);
-    std::cout << "[symplectic eigenvalue problem] " << c.method->name() << " + "
-              << to_string(c.retraction) << ", " << c.steps << " steps: relative error " << relative
-              << ", max ‖UᵀJU − J‖_F " << largest_residual << "\n";
+  const real constant_lr = 1e-2;
+  for (std::uint64_t seed : {5, 11, 12, 13, 14}) {
+    const Mat M = symmetric_positive_definite(N, seed);
+    const real minimum = williamson_minimum(M, n);
+    struct Case {
+      std::unique_ptr<Method> method;
+      Retraction retraction;
+      int steps;
+      real band;  // asserted bound on the relative gap over the last `observed` steps
+      int observed;
+    };
+    std::vector<Case> cases;
+    cases.push_back({std::make_unique<Adam>(constant_lr, 0.9, 0.999, 1e-12), Retraction::cayley, 5000,
+                     constant_lr, 1000});
+    cases.push_back({std::make_unique<AdamWithDecay>(4000, 1e-2, 1e-6), Retraction::cayley, 4000, 1e-9, 1});
+    cases.push_back({std::make_unique<AdamWithDecay>(4000, 1e-2, 1e-6), Retraction::geodesic, 4000, 1e-9, 1});
+    for (const Case& c : cases) {
+      Optimizer optimizer(*c.method, c.retraction);
+      optimizer.add(manifold, manifold.random_point(seed));
+      const real largest_residual = run_trace_problem(optimizer, manifold, M, c.steps - c.observed);
+      real largest_gap = 0, smallest_gap = arma::datum::inf, largest_late_residual = 0;
+      for (int t = 0; t < c.observed; ++t) {
+        optimizer.step({2 * M * optimizer.value(0)});
+        largest_late_residual = std::max(largest_late_residual, manifold.check(optimizer.value(0)));
+        const real gap = (trace_value(optimizer.value(0), M) - minimum) / minimum;
+        largest_gap = std::max(largest_gap, gap);
+        smallest_gap = std::min(smallest_gap, gap);
+      }
+      const std::string label = "Williamson " + c.method->name() + " " + to_string(c.retraction);
+      INFO(c.method->description() << ", " << to_string(c.retraction) << ", seed " << seed);
+      test::check_within(label + " residual", std::max(largest_residual, largest_late_residual), 1e-10);
+      test::check_within(label + " relative gap", largest_gap, c.band);
+      // No point of SpSt goes below the minimum (Williamson): a sanity bound on the reference,
+      // whose eigenvalues are accurate to a few ulps of ‖JM‖.
+      CHECK(smallest_gap > -1e-12);
+      std::cout << "[symplectic eigenvalue problem] seed " << seed << ", " << c.method->name() << " + "
+                << to_string(c.retraction) << ", " << c.steps << " steps: largest relative gap over the last "
+                << c.observed << " steps " << largest_gap << ", max ‖UᵀJU − J‖_F "
+                << std::max(largest_residual, largest_late_residual) << "\n";
+    }
   }
 }
 
 TEST_CASE("symplectic eigenvalue problem: Momentum, Gradient and BFGS work unchanged", "[symplectic]") {
+  // Exact methods at a fixed rate converge to the minimizer itself (no hovering): a tight
+  // relative tolerance, on 5 instances.
   const uword N = 10, n = 2;
   const SymplecticStiefel manifold(N, n);
-  const Mat M = symmetric_positive_definite(N, 5);
-  const real minimum = williamson_minimum(M, n);
   std::vector<std::pair<std::unique_ptr<Method>, int>> cases;
   cases.emplace_back(std::make_unique<Momentum>(1e-2, 0.9), 3000);
   cases.emplace_back(std::make_unique<Gradient>(3e-2), 3000);
   cases.emplace_back(std::make_unique<BFGS>(1e-1), 1000);
-  for (const auto& [method, steps] : cases) {
-    Optimizer optimizer(*method, Retraction::cayley);
-    optimizer.add(manifold, manifold.random_point(5));
-    const real largest_residual = run_trace_problem(optimizer, manifold, M, steps);
-    INFO(method->description());
-    CHECK(largest_residual < 1e-10);
-    CHECK(std::abs(trace_value(optimizer.value(0), M) - minimum) / minimum < 1e-10);
+  for (std::uint64_t seed : {5, 11, 12, 13, 14}) {
+    const Mat M = symmetric_positive_definite(N, seed);
+    const real minimum = williamson_minimum(M, n);
+    for (const auto& [method, steps] : cases) {
+      // Known open defect: BFGS(lr = 0.1) leaves the minimum on instances 11, 13 and 14 (relative
+      // gaps 4e5, 3e3, 6e2 measured at 21:50 UTC with the BFGS under repair for issue 12
+      // section 2): until that lands, BFGS is held to the original instance only.
+      if (method->name() == "BFGS" && seed != 5) continue;
+      Optimizer optimizer(*method, Retraction::cayley);
+      optimizer.add(manifold, manifold.random_point(seed));
+      const real largest_residual = run_trace_problem(optimizer, manifold, M, steps);
+      INFO(method->description() << ", seed " << seed);
+      const std::string label = "Williamson " + method->name();
+      test::check_within(label + " residual", largest_residual, 1e-10);
+      test::check_within(label + " relative gap", std::abs(trace_value(optimizer.value(0), M) - minimum) / minimum,
+                         1e-10);
+    }
   }
 }
 
@@ -134,21 +167,40 @@ TEST_CASE("symplectic Grassmann: fitting span(U*) by the symplectic projector", 
                                                 true, Retraction::cayley);
   CHECK(fit.value(probe * S) == Approx(fit.value(probe)).epsilon(1e-10));
 
-  Optimizer optimizer(AdamWithDecay(6000, 1e-2, 1e-7), Retraction::cayley);
-  optimizer.add(manifold, E);
-  real largest_residual = 0;
-  for (int t = 0; t < 6000; ++t) {
-    optimizer.step({fit.gradient(optimizer.value(0))});
-    largest_residual = std::max(largest_residual, manifold.check(optimizer.value(0)));
+  // The fit from E on 5 targets a Cayley step 0.3·(normal coordinates) away (a local method
+  // converges from a neighbourhood: at 0.5, 2 of these 5 targets lie outside the basin and
+  // the fit stalls at f/‖D‖² ≈ 6e-3). AdamWithDecay settles, so f ≤ 1e-10·‖D‖²_F is asserted
+  // (measured ≤ 3.2e-16 over 8 targets). Near the target f ≈ ‖(P_U − P_U*)D‖²_F, so the
+  // projector error is of the order √f/σ_min(D) — a consequence of the reached f, not a fixed
+  // number (4.4e-8 on one kernel, 2e-9 on another for one instance): asserted as
+  // ‖P_U − P_U*‖_F/‖P_U*‖_F ≤ 4·√f/σ_min(D) + 1e-12 (measured ratio ≤ 0.38).
+  for (std::uint64_t seed : {3, 13, 23, 33, 43}) {
+    CAPTURE(seed);
+    const Vec velocity = 0.3 * Vec(standard_normal_matrix(manifold.dimension(), 1, seed));
+    const Mat instance_target = manifold.section(E)->retracted(velocity, Retraction::cayley)->point();
+    const SubspaceFit instance{instance_target * standard_normal_matrix(2 * n, 6, 78 + seed)};
+    Optimizer optimizer(AdamWithDecay(6000, 1e-2, 1e-7), Retraction::cayley);
+    optimizer.add(manifold, E);
+    real largest_residual = 0;
+    for (int t = 0; t < 6000; ++t) {
+      optimizer.step({instance.gradient(optimizer.value(0))});
+      largest_residual = std::max(largest_residual, manifold.check(optimizer.value(0)));
+    }
+    const real scale = arma::accu(arma::square(instance.D));
+    const real reached_value = instance.value(optimizer.value(0));
+    const Mat reached = symplectic_projector(optimizer.value(0)), expected = symplectic_projector(instance_target);
+    const real projector_error = arma::norm(reached - expected, "fro") / arma::norm(expected, "fro");
+    const Vec singular_values = arma::svd(instance.D);
+    const real smallest_singular_value = singular_values(2 * n - 1);
+    test::check_within("symplectic Grassmann fit residual", largest_residual, 1e-10);
+    test::check_within("symplectic Grassmann fit f/‖D‖²", reached_value / scale, 1e-10);
+    test::check_within("symplectic Grassmann fit projector error / (√f/σ_min)", projector_error,
+                       4 * std::sqrt(reached_value) / smallest_singular_value + 1e-12);
+    std::cout << "[symplectic Grassmann fit] seed " << seed << ": f/‖D‖² = " << reached_value / scale
+              << ", ‖P_U − P_U*‖_F/‖P_U*‖_F = " << projector_error << " (√f/σ_min = "
+              << std::sqrt(reached_value) / smallest_singular_value << "), max ‖UᵀJU − J‖_F " << largest_residual
+              << "\n";
   }
-  CHECK(largest_residual < 1e-10);
-  CHECK(fit.value(optimizer.value(0)) < 1e-10);
-  const Mat reached = symplectic_projector(optimizer.value(0)), expected = symplectic_projector(target);
-  const real projector_error = arma::norm(reached - expected, "fro") / arma::norm(expected, "fro");
-  CHECK(projector_error < 1e-7);
-  std::cout << "[symplectic Grassmann fit] f = " << fit.value(optimizer.value(0))
-            << ", ‖P_U − P_U*‖_F/‖P_U*‖_F = " << projector_error << ", max ‖UᵀJU − J‖_F "
-            << largest_residual << "\n";
 }
 
 TEST_CASE("long run: 10^4 Cayley steps keep SymplecticStiefel symplectic", "[symplectic]") {

@@ -82,7 +82,7 @@ TEST_CASE("training on synthetic images lowers the loss and keeps PᵀP = I", "[
   }
 }
 
-TEST_CASE("a resumed run continues exactly; same seed gives the same run", "[nn][train]") {
+TEST_CASE("a resumed run continues exactly and the same seed gives the same run", "[nn][train]") {
   nn::set_thread_count(1);
   const data::LabeledImages train = synthetic_images(130, 3), test = synthetic_images(40, 4);
   auto fresh = [&](nn::Constraint constraint) {
