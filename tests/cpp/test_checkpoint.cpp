@@ -284,6 +284,21 @@ TEST_CASE("Step counts above 2^53 are refused and 2^53 loads and steps", "[check
   fs::remove_all(folder);
 }
 
+TEST_CASE("Symplectic shapes that overflow are refused by the loader", "[checkpoint][errors][crafted]") {
+  const fs::path folder = temporary_folder();
+  const fs::path path = folder / "crafted.homopt";
+  const std::uint64_t huge = std::uint64_t(1) << 63;
+  for (const std::string name : {"SymplecticStiefel", "SymplecticGrassmann", "Stiefel", "Grassmann"}) {
+    CAPTURE(name);
+    for (const std::vector<std::uint64_t>& shape :
+         {std::vector<std::uint64_t>{huge, huge}, {huge, 1}, {std::uint64_t(1) << 32, std::uint64_t(1) << 31}}) {
+      CHECK_FALSE(load_error(path, crafted_checkpoint(Gradient(), 0, {{name, shape, {Mat(), Mat()}, {}}})).empty());
+    }
+  }
+  CHECK_FALSE(load_error(path, crafted_checkpoint(Gradient(), 0, {{"Euclidean", {std::uint64_t(1) << 32, std::uint64_t(1) << 32}, {Mat()}, {}}})).empty());
+  fs::remove_all(folder);
+}
+
 TEST_CASE("Edge shapes round-trip through the hardened loader", "[checkpoint]") {
   // Zero-dimensional Grassmann(4, 4), Stiefel(5, 5) (empty complement) and both symplectic
   // spaces, under every method, including BFGS's d×d state at d = 0.
