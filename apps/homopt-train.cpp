@@ -5,10 +5,16 @@
 // folder) — any problem is one line on stderr and exit code 2, with nothing written. Then
 // the runs train; after each epoch RUN.run (settings and metrics), RUN.checkpoint
 // (Optimizer::save), metrics.csv and metrics.png are replaced atomically.
+//
+// After a kill (even kill -9) at any point the output folder can be resumed from the last
+// RUN.checkpoint, or reused as a fresh output if no checkpoint was written yet: the next
+// invocation removes the stale PATH.tmp.PID.N temporaries of dead processes and any RUN.run
+// that has no RUN.checkpoint (a run killed during its first epoch's writes).
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -68,10 +74,14 @@ Job plan_fresh(const Options& options) {
   job.output = options.output;
   if (std::filesystem::exists(job.output)) {
     if (!std::filesystem::is_directory(job.output)) throw UsageError("--output: " + job.output + " is not a directory");
+    const std::vector<std::string> incomplete = incomplete_records(job.output);  // reused: removed at the start
     for (const auto& entry : std::filesystem::directory_iterator(job.output))
-      if (entry.path().extension() == ".run" || entry.path().extension() == ".checkpoint")
+      if ((entry.path().extension() == ".run" &&
+           std::find(incomplete.begin(), incomplete.end(), entry.path().string()) == incomplete.end()) ||
+          entry.path().extension() == ".checkpoint")
         throw UsageError("--output: " + job.output + " already holds a run (" + entry.path().filename().string() +
                          "); choose another folder or --resume its checkpoint");
+    require_writable_directory(job.output);
   }
   job.data = std::make_unique<data::Dataset>(load_data(options.data, options.train_limit, options.test_limit));
   const uword batches = (job.data->train.size() + options.batch_size - 1) / options.batch_size;
@@ -110,6 +120,7 @@ Job plan_resume(const Options& options) {
   run.model->check_parameters(*run.optimizer, options.resume);
   job.output = std::filesystem::path(options.resume).parent_path().string();
   if (job.output.empty()) job.output = ".";
+  require_writable_directory(job.output);  // now, not after an epoch of training
   job.data = std::make_unique<data::Dataset>(load_data(options.data, run.record.train_images, run.record.test_images));
   make_trainer(job, run);
   // RUN.run is written before RUN.checkpoint: rows beyond the checkpoint are dropped.
@@ -155,6 +166,8 @@ void write_metrics(const Job& job) {
 
 void execute(Job& job) {
   std::filesystem::create_directories(job.output);
+  for (const std::string& removed : clean_output_folder(job.output))
+    std::printf("removed %s (left by a killed run)\n", removed.c_str());
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
   for (Run& run : job.runs) {
     RunRecord& r = run.record;

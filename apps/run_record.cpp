@@ -112,17 +112,57 @@ std::string metrics_csv(const std::vector<RunRecord>& runs) {
   return text;
 }
 
+namespace {
+/// Whether the RUN.run at `record` has its RUN.checkpoint next to it.
+bool has_checkpoint(const std::filesystem::path& record) {
+  std::error_code ignored;
+  return std::filesystem::exists(std::filesystem::path(record).replace_extension(".checkpoint"), ignored);
+}
+}  // namespace
+
 std::vector<RunRecord> read_records(const std::string& directory) {
   std::vector<RunRecord> records;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(directory, error))
-    if (entry.path().extension() == ".run")
+    if (entry.path().extension() == ".run" && has_checkpoint(entry.path()))
       records.push_back(RunRecord::from_text(read_file(entry.path().string()), entry.path().string()));
   if (error) throw FileError(directory + ": cannot list directory (" + error.message() + ")");
   std::sort(records.begin(), records.end(), [](const RunRecord& a, const RunRecord& b) {
     return a.order != b.order ? a.order < b.order : a.name < b.name;
   });
   return records;
+}
+
+std::vector<std::string> incomplete_records(const std::string& directory) {
+  std::vector<std::string> records;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, error))
+    if (entry.path().extension() == ".run" && !has_checkpoint(entry.path())) records.push_back(entry.path().string());
+  if (error) throw FileError(directory + ": cannot list directory (" + error.message() + ")");
+  std::sort(records.begin(), records.end());
+  return records;
+}
+
+void require_writable_directory(const std::string& directory) {
+  const std::string probe = (std::filesystem::path(directory) / ".homopt-train-write-probe").string();
+  try {
+    write_file_atomically(probe, "");  // the same create, fsync and rename every save does
+  } catch (const FileError& error) {
+    throw FileError(directory + ": output folder is not writable (" + error.what() + ")");
+  }
+  std::error_code ignored;
+  std::filesystem::remove(probe, ignored);
+}
+
+std::vector<std::string> clean_output_folder(const std::string& directory) {
+  std::vector<std::string> removed = remove_stale_temporaries(directory);
+  for (const std::string& record : incomplete_records(directory)) {
+    std::error_code error;
+    if (!std::filesystem::remove(record, error) || error)
+      throw FileError(record + ": cannot remove incomplete run record (" + error.message() + ")");
+    removed.push_back(record);
+  }
+  return removed;
 }
 
 }  // namespace homopt::train

@@ -46,7 +46,23 @@ std::string record_path_for_checkpoint(const std::string& checkpoint);
 /// and one row per run and epoch, runs in their order.
 std::string metrics_csv(const std::vector<RunRecord>& runs);
 
-/// Every RUN.run in `directory`, sorted by order then name (FileError on unreadable ones).
+/// Every RUN.run in `directory` that has its RUN.checkpoint, sorted by order then name
+/// (FileError on unreadable ones). A RUN.run without a checkpoint is an incomplete run (see
+/// incomplete_records) and is skipped.
 std::vector<RunRecord> read_records(const std::string& directory);
+
+/// The RUN.run files of `directory` without their RUN.checkpoint: left by a run killed after
+/// writing its first record and before its first checkpoint. They hold nothing that can be
+/// resumed; a new run in the folder removes them.
+std::vector<std::string> incomplete_records(const std::string& directory);
+
+/// Throws FileError naming `directory` (and the system's reason) unless a file can be
+/// created, renamed and removed in it — checked before any training, so that a read-only
+/// output fails at once instead of after an epoch.
+void require_writable_directory(const std::string& directory);
+
+/// Readies an existing output folder for a run: removes the temporaries of killed writes
+/// (remove_stale_temporaries) and the incomplete records; returns the removed paths.
+std::vector<std::string> clean_output_folder(const std::string& directory);
 
 }  // namespace homopt::train

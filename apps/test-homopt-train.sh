@@ -50,6 +50,20 @@ expect_usage_error truncated-labels "${limits[@]}" "${out[@]}" --data "$work/cor
 grep -q "t10k-labels-idx1-ubyte: truncated" "$work/stderr" || fail "truncated labels: message does not name the file"
 expect_usage_error resume-missing --resume "$work/none.checkpoint"
 
+# numbers are strict: decimal only, the whole string, finite, in range; the error names the option
+strict_base=(--data "$data" --train-limit 300 --test-limit 100 --blocks 1 "${out[@]}")
+for bad in "--lr 0x10" "--lr inf" "--lr nan" "--lr 1e999" "--lr 1e-3x" "--lr ." "--beta1 0x1p-1" "--epochs +3" \
+           "--epochs 3.0" "--epochs 0x3" "--seed 1e3" "--batch-size 99999999999999999999" "--threads 0" \
+           "--threads 1025" "--threads 100000"; do
+  read -r option value <<< "$bad"
+  expect_usage_error "strict $bad" "${strict_base[@]}" "$option" "$value"
+  grep -q -- "^homopt-train: error: $option: expected a" "$work/stderr" || fail "$bad: the error does not name $option"
+done
+expect_usage_error "strict --lr ' 1e-3'" "${small[@]}" "${out[@]}" --lr " 1e-3"
+expect_usage_error "strict --epochs ' 3'" "${small[@]}" "${out[@]}" --epochs " 3"
+grep -q -- "--threads: expected a decimal integer in 1..1024" <("$train" "${strict_base[@]}" --threads 100000 2>&1) ||
+  fail "--threads 100000: no bound in the message"
+
 # same seed, one thread: identical metrics (all columns but the seconds)
 "$train" "${small[@]}" --epochs 3 --no-plot --output "$work/a" > /dev/null || fail "run a"
 "$train" "${small[@]}" --epochs 3 --no-plot --output "$work/b" > /dev/null || fail "run b"
@@ -66,6 +80,85 @@ expect_usage_error output-holds-run "${small[@]}" --epochs 1 --output "$work/a"
 cmp -s <(cut -d, -f1-5 "$work/a/metrics.csv") <(cut -d, -f1-5 "$work/c/metrics.csv") || fail "resumed metrics differ"
 cmp -s "$work/a/adam-stiefel.checkpoint" "$work/c/adam-stiefel.checkpoint" || fail "resumed checkpoint differs"
 expect_usage_error resume-with-blocks --resume "$work/c/adam-stiefel.checkpoint" --blocks 2
+
+# a folder left by a kill before the first checkpoint (RUN.run without RUN.checkpoint) and
+# stale temporaries of a dead writer: reusable; the next run removes exactly those files
+mkdir -p "$work/e"
+cp "$work/c/adam-stiefel.run" "$work/e/adam-stiefel.run"
+sleep 0 & dead=$!
+wait $dead
+touch "$work/e/adam-stiefel.checkpoint.tmp.$dead.0" "$work/e/metrics.csv.tmp.$dead.3" "$work/e/notes.tmp.txt" \
+      "$work/e/adam-stiefel.run.tmp.1.0"
+"$train" "${small[@]}" --epochs 1 --no-plot --output "$work/e" > "$work/e.out" || fail "reuse after a kill before the first checkpoint"
+grep -q "removed .*adam-stiefel.checkpoint.tmp.$dead.0" "$work/e.out" || fail "stale temporary not reported"
+[[ "$(cd "$work/e" && ls -A | sort | tr '\n' ' ')" == \
+   "adam-stiefel.checkpoint adam-stiefel.run adam-stiefel.run.tmp.1.0 metrics.csv notes.tmp.txt " ]] ||
+  fail "reuse: unexpected files $(ls -A "$work/e")"
+
+# kill -9 at random points of short runs: afterwards the folder is resumable (if it has a
+# checkpoint) or reusable (if not), and the next run leaves no temporary behind. A small
+# MNIST-format copy (300 training, 100 test images) keeps start-up short, so the kills land
+# during training and its per-epoch writes.
+mkdir -p "$work/small-data"
+idx_header() { printf "\x00\x00\x08\x0$1\x00\x00\x$(printf %02x $(($2 / 256)))\x$(printf %02x $(($2 % 256)))"; }
+for set in train:300 t10k:100; do
+  name=${set%%:*} count=${set##*:}
+  { idx_header 3 "$count"; printf "\x00\x00\x00\x1c\x00\x00\x00\x1c"
+    gzip -dc "$data/$name-images-idx3-ubyte.gz" | tail -c +17 | head -c $((count * 784)); } > "$work/small-data/$name-images-idx3-ubyte"
+  { idx_header 1 "$count"; gzip -dc "$data/$name-labels-idx1-ubyte.gz" | tail -c +9 | head -c "$count"; } \
+    > "$work/small-data/$name-labels-idx1-ubyte"
+done
+small_run=(--data "$work/small-data" --blocks 1 --batch-size 50 --threads 1 --no-plot)
+kill_run=("${small_run[@]}" --epochs 6)
+kills=0 leftovers=0 resumed=0 reused=0
+for attempt in 1 2 3 4 5 6 7 8 9 10; do
+  folder="$work/kill$attempt"
+  "$train" "${kill_run[@]}" --output "$folder" > /dev/null 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2> /dev/null && [[ ! -d "$folder" ]]; do sleep 0.01; done  # training starts
+  sleep "0.$((RANDOM % 10))$((RANDOM % 10))"
+  kill -9 "$pid" 2> /dev/null && kills=$((kills + 1))
+  wait "$pid" 2> /dev/null
+  [[ -d "$folder" ]] || fail "kill $attempt: the run did not start"
+  compgen -G "$folder/*.tmp.*" > /dev/null && leftovers=$((leftovers + 1))
+  if [[ -e "$folder/adam-stiefel.checkpoint" ]]; then
+    "$train" --resume "$folder/adam-stiefel.checkpoint" --data "$work/small-data" --threads 1 --no-plot > /dev/null ||
+      fail "kill $attempt: resume failed"
+    resumed=$((resumed + 1))
+  else
+    "$train" "${kill_run[@]}" --output "$folder" > /dev/null || fail "kill $attempt: reuse failed"
+    reused=$((reused + 1))
+  fi
+  [[ $(grep -c "^adam-stiefel," "$folder/metrics.csv") -eq 6 ]] || fail "kill $attempt: metrics.csv lacks 6 epochs"
+  compgen -G "$folder/*.tmp.*" > /dev/null && fail "kill $attempt: temporaries left: $(ls "$folder")"
+done
+echo "kill -9: $kills kills, $leftovers left temporaries; then $resumed resumed, $reused reused ($SECONDS s so far)"
+
+# --resume into a read-only output folder fails at once (exit 2), before any epoch. As root,
+# permission bits do not stop writes: use a read-only bind mount in a private mount namespace,
+# or (where unshare is not permitted) an unprivileged user and mode 0555.
+"$train" "${small_run[@]}" --epochs 1 --output "$work/ro" > /dev/null || fail "run ro"
+resume_ro=("$train" --resume "$work/ro/adam-stiefel.checkpoint" --data "$work/small-data" --epochs 2 --threads 1 --no-plot)
+if unshare -m true 2> /dev/null; then
+  unshare -m bash -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"' \
+    _ "$work/ro" "${resume_ro[@]}" > "$work/ro.out" 2> "$work/ro.err"
+  status=$?
+elif [[ $(id -u) -eq 0 ]] && command -v setpriv > /dev/null; then
+  chmod 0755 "$work"
+  chmod 0555 "$work/ro"
+  setpriv --reuid=65534 --regid=65534 --clear-groups "${resume_ro[@]}" > "$work/ro.out" 2> "$work/ro.err"
+  status=$?
+  chmod 0755 "$work/ro"
+else
+  chmod 0555 "$work/ro"
+  "${resume_ro[@]}" > "$work/ro.out" 2> "$work/ro.err"
+  status=$?
+  chmod 0755 "$work/ro"
+fi
+[[ $status -eq 2 ]] || fail "read-only resume: exit code $status, expected 2"
+grep -q "ro: output folder is not writable" "$work/ro.err" || fail "read-only resume: $(cat "$work/ro.err")"
+grep -q "epoch" "$work/ro.out" && fail "read-only resume trained before failing"
+echo "read-only resume: $(cat "$work/ro.err")"
 
 # --compare: four runs in metrics.csv and a plot
 "$train" "${small[@]}" --epochs 1 --compare --output "$work/d" > "$work/compare.out" || fail "compare"

@@ -17,6 +17,12 @@ namespace {
 
 constexpr real unset = std::numeric_limits<real>::quiet_NaN();
 
+/// Largest --threads: more OpenMP threads than this only adds start-up cost and memory
+/// (libgomp reserves a stack per thread; 100 000 threads crash it), and the transformer's
+/// GEMMs do not speed up beyond the cores of the largest machines (a few hundred). A fixed
+/// bound, not one derived from this machine, so a command line is valid everywhere.
+constexpr std::uint64_t max_threads = 1024;
+
 /// Options that take a value, and flags.
 const std::vector<std::string> valued = {"data",       "blocks",  "heads",     "epochs",      "batch-size",
                                          "optimizer",  "lr",      "lr-end",    "beta1",       "beta2",
@@ -29,21 +35,53 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-std::uint64_t parse_unsigned(const std::string& name, const std::string& text, std::uint64_t minimum) {
+/// Whether `text` is a plain decimal: digits, optionally one '.' with digits on at least one
+/// side, optionally an exponent e±digits; an optional leading sign if `signed_number`. No
+/// spaces, hexadecimal, "inf" or "nan" (strtod would accept all of those).
+bool is_plain_decimal(const std::string& text, bool signed_number) {
+  std::size_t k = 0;
+  auto digits = [&] {
+    const std::size_t start = k;
+    while (k < text.size() && text[k] >= '0' && text[k] <= '9') ++k;
+    return k - start;
+  };
+  if (signed_number && k < text.size() && (text[k] == '+' || text[k] == '-')) ++k;
+  std::size_t mantissa = digits();
+  if (k < text.size() && text[k] == '.') {
+    ++k;
+    mantissa += digits();
+  }
+  if (mantissa == 0) return false;
+  if (k < text.size() && (text[k] == 'e' || text[k] == 'E')) {
+    ++k;
+    if (k < text.size() && (text[k] == '+' || text[k] == '-')) ++k;
+    if (digits() == 0) return false;
+  }
+  return k == text.size();
+}
+
+/// A whole number in [minimum, maximum] written with decimal digits only.
+std::uint64_t parse_unsigned(const std::string& name, const std::string& text, std::uint64_t minimum,
+                             std::uint64_t maximum = std::numeric_limits<std::uint64_t>::max()) {
+  const std::string range = maximum == std::numeric_limits<std::uint64_t>::max()
+                                ? "≥ " + std::to_string(minimum)
+                                : "in " + std::to_string(minimum) + ".." + std::to_string(maximum);
+  const bool digits_only = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
   errno = 0;
-  char* end = nullptr;
-  const unsigned long long value = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || text[0] == '-' || *end != '\0' || errno != 0 || value < minimum)
-    throw UsageError("--" + name + ": expected an integer ≥ " + std::to_string(minimum) + ", got \"" + text + "\"");
+  const unsigned long long value = digits_only ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+  if (!digits_only || errno != 0 || value < minimum || value > maximum)
+    throw UsageError("--" + name + ": expected a decimal integer " + range + ", got \"" + text + "\"");
   return value;
 }
 
+/// A finite real written as a plain decimal (see is_plain_decimal), e.g. 1e-3 or 0.5.
 real parse_real(const std::string& name, const std::string& text) {
+  const bool decimal = is_plain_decimal(text, true);
   errno = 0;
-  char* end = nullptr;
-  const real value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(value))
-    throw UsageError("--" + name + ": expected a finite number, got \"" + text + "\"");
+  const real value = decimal ? std::strtod(text.c_str(), nullptr) : 0;
+  if (!decimal || errno != 0 || !std::isfinite(value))
+    throw UsageError("--" + name + ": expected a finite decimal number (e.g. 0.001 or 1e-3), got \"" + text + "\"" +
+                     (decimal ? " (out of range)" : ""));
   return value;
 }
 
@@ -71,7 +109,7 @@ void apply(Options& options, const std::string& name, const std::string& value) 
     } else if (name == "constraint") options.constraint = nn::constraint_from_string(value, "--constraint");
     else if (name == "retraction") options.retraction = retraction_from_string(value, "--retraction");
     else if (name == "loss") options.loss = nn::loss_from_string(value, "--loss");
-    else if (name == "threads") options.threads = static_cast<int>(parse_unsigned(name, value, 1));
+    else if (name == "threads") options.threads = static_cast<int>(parse_unsigned(name, value, 1, max_threads));
     else if (name == "seed") options.seed = parse_unsigned(name, value, 0);
     else if (name == "output") {
       if (value.empty()) throw UsageError("--output: must not be empty");
@@ -97,7 +135,7 @@ Options parse_options(int argc, const char* const* argv) {
   Options options;
   options.lr = options.lr_end = options.beta1 = options.beta2 = options.eps = options.alpha = unset;
   options.data = data::default_data_directory();
-  options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.threads = static_cast<int>(std::clamp<std::uint64_t>(std::thread::hardware_concurrency(), 1, max_threads));
   std::vector<std::pair<std::string, std::string>> explicit_options;
   for (int k = 1; k < argc; ++k) {
     std::string argument = argv[k];
@@ -228,7 +266,7 @@ Training
   --eps X                Adam 3e-7, adam-decay 1e-8, bfgs 1e-8
   --alpha X              momentum                                 [1e-2]
   --retraction cayley|geodesic                                    [cayley]
-  --threads N            OpenMP threads                           [all cores]
+  --threads N            OpenMP threads, 1..1024                  [all cores]
   --seed S               initialization and shuffling             [1]
   --compare              the paper's four runs with the same budget: adam-stiefel, adam-none,
                          momentum-stiefel (lr 1e-3, alpha 0.5), gradient-stiefel (lr 1e-3)
@@ -241,6 +279,7 @@ Output
   --no-plot              do not call scripts/plot-metrics (gnuplot)
   --help                 this text
 
+Numbers are plain decimals (no hexadecimal, inf or nan); integers are digits only.
 Same seed and one thread give identical metrics. Bad input: one-line error, exit code 2.
 )";
 }
