@@ -422,4 +422,32 @@ end
     @test HomOpt.live_handle_count() == baseline
 end
 
+@testset "files: save replaces only a regular file, a NUL in a path is refused" begin
+    opt = Optimizer(Adam())
+    add!(opt, Stiefel(5, 2), random_point(Stiefel(5, 2), 1))
+    folder = mktempdir(SCRATCH)
+    with_nul = joinpath(folder, "a") * "\0b"
+    for call in (() -> save(opt, with_nul), () -> HomOpt.load(with_nul))
+        message = try call(); "" catch error; error isa ArgumentError ? error.msg : "" end
+        @test occursin("NUL", message) && occursin(repr(with_nul), message)  # names the path
+    end
+    @test isempty(readdir(folder))          # nothing written to …/a
+    mkdir(joinpath(folder, "a-directory"))
+    @test throws_homopt(() -> save(opt, joinpath(folder, "a-directory")), :file_error,
+                        "a-directory: refusing to replace a directory")
+    @test isdir(joinpath(folder, "a-directory"))
+    run(`mkfifo $(joinpath(folder, "a-fifo"))`)
+    @test throws_homopt(() -> save(opt, joinpath(folder, "a-fifo")), :file_error, "a-fifo: refusing to replace a FIFO")
+    @test isfifo(joinpath(folder, "a-fifo"))
+    write(joinpath(folder, "target"), "target")
+    symlink(joinpath(folder, "target"), joinpath(folder, "a-link"))
+    @test throws_homopt(() -> save(opt, joinpath(folder, "a-link")), :file_error,
+                        "a-link: refusing to replace a symbolic link")
+    @test islink(joinpath(folder, "a-link")) && read(joinpath(folder, "target"), String) == "target"
+    write(joinpath(folder, "regular.hck"), "old")
+    @test save(opt, joinpath(folder, "regular.hck")) == joinpath(folder, "regular.hck")
+    @test value(HomOpt.load(joinpath(folder, "regular.hck")), 1) == value(opt, 1)
+    @test sort(readdir(folder)) == ["a-directory", "a-fifo", "a-link", "regular.hck", "target"]
+    rm(folder; recursive = true)
+end
 end # @testset "HomOpt"
