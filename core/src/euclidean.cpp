@@ -35,6 +35,7 @@ class EuclideanSection : public Section {
 Euclidean::Euclidean(uword rows, uword cols) : rows_(rows), cols_(cols) {
   if (rows < 1) throw InvalidArgument("rows", "must be at least 1");
   if (cols < 1) throw InvalidArgument("cols", "must be at least 1");
+  require_matrix_size(rows, cols, "rows", "cols", "a point (rows x cols)");
 }
 
 std::string Euclidean::description() const {

@@ -53,6 +53,11 @@ std::size_t Optimizer::add(const Manifold& manifold, const Mat& initial_point) {
   return parameters_.size() - 1;
 }
 
+namespace {
+/// "gradients[i]": the name of parameter i's gradient in error messages.
+std::string argument_name(std::size_t i) { return "gradients[" + std::to_string(i) + "]"; }
+}  // namespace
+
 void Optimizer::step(const std::vector<Mat>& gradients) {
   if (gradients.size() != parameters_.size()) {
     std::ostringstream message;
@@ -61,7 +66,7 @@ void Optimizer::step(const std::vector<Mat>& gradients) {
     throw InvalidArgument("gradients", message.str());
   }
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
-    const std::string argument = "gradients[" + std::to_string(i) + "]";
+    const std::string argument = argument_name(i);
     const Manifold& manifold = *parameters_[i].manifold;
     require_shape(gradients[i], manifold.rows(), manifold.cols(), argument);
     require_finite(gradients[i], argument);
@@ -75,6 +80,11 @@ void Optimizer::step(const std::vector<Mat>& gradients) {
     const Vec coordinates = parameter.section->lift(gradients[i]);
     new_states[i] = parameter.state;
     const Vec velocity = method_->velocity(coordinates, new_states[i], t);
+    // O(dimension); the section then checks that the point it returns is finite and on
+    // the manifold (NaN-safe), so nothing non-finite or off the manifold is ever committed.
+    if (!velocity.is_finite())
+      throw InvalidArgument("velocity", "the method's velocity for " + argument_name(i) +
+                                            " is NaN/Inf (overflow: reduce the learning rate)");
     new_sections[i] = parameter.section->retracted(velocity, retraction_);
   }
   for (std::size_t i = 0; i < parameters_.size(); ++i) {

@@ -42,6 +42,8 @@ void pack_strict_lower(const Mat& skew, real* packed) {
 
 Mat retraction_core(const Mat& X, Retraction retraction) {
   const uword m = X.n_rows;
+  if (!X.is_finite())
+    throw InvalidArgument("velocity", "too large: X = WᵀU of the retraction overflows to NaN/Inf");
   if (retraction == Retraction::cayley) {
     Mat system = arma::eye(m, m) - 0.5 * X;
     Mat result;
@@ -55,7 +57,11 @@ Mat retraction_core(const Mat& X, Retraction retraction) {
   Mat augmented(2 * m, 2 * m, arma::fill::zeros);
   augmented.submat(0, 0, m - 1, m - 1) = X;
   augmented.submat(0, m, m - 1, 2 * m - 1) = arma::eye(m, m);
-  Mat exponential = arma::expmat(augmented);
+  // The status-returning expmat: a failure (e.g. a huge step) is the caller's velocity's
+  // fault, not an internal error.
+  Mat exponential;
+  if (!arma::expmat(exponential, augmented) || !exponential.is_finite())
+    throw InvalidArgument("velocity", "geodesic retraction failed: exp(V) is not computable (velocity too large?)");
   return exponential.submat(0, m, m - 1, 2 * m - 1);
 }
 
@@ -116,11 +122,21 @@ std::unique_ptr<Section> OrthogonalSection::retracted(const Vec& velocity, Retra
     throw InvalidArgument("velocity", "retraction produced NaN/Inf (velocity too large?)");
 
   const real drift = arma::norm(new_point.t() * new_point - arma::eye(n, n), "fro");
+  // NaN-safe (a NaN drift fails every comparison): only a drift ≤ the manifold's tolerance
+  // is rounding that a repair may remove; anything larger (or NaN/Inf, e.g. YᵀY overflowing
+  // for a huge step) means the retraction itself failed, and nothing is committed.
+  if (!(drift <= OrthonormalFrames::residual_tolerance)) {
+    std::ostringstream message;
+    message << "the step left the manifold numerically (‖YᵀY − I‖_F = " << drift
+            << "): the velocity is too large; reduce the learning rate";
+    throw InvalidArgument("velocity", message.str());
+  }
   if (drift > OrthonormalFrames::reorthonormalize_threshold) {
     // Rare O(N³) repair of the accumulated rounding drift: Householder QR of λ, signs
     // fixed so that diag(R) > 0 (so λ changes only by the drift itself).
     Mat q, r;
-    arma::qr(q, r, arma::join_rows(new_point, new_complement));
+    if (!arma::qr(q, r, arma::join_rows(new_point, new_complement)))
+      throw InvalidArgument("velocity", "the QR repair of the section failed");
     for (uword j = 0; j < N; ++j)
       if (r(j, j) < 0) q.col(j) *= -1;
     new_point = q.cols(0, n - 1);
@@ -149,7 +165,7 @@ real orthonormality_residual(const Mat& point, uword N, uword n, const char* arg
 std::unique_ptr<Section> orthonormal_section(const Mat& point, uword N, uword n, real tolerance,
                                              bool with_skew_block, const char* argument) {
   const real residual = orthonormality_residual(point, N, n, argument);
-  if (residual > tolerance) {
+  if (!(residual <= tolerance)) {  // NaN-safe: YᵀY of a huge finite point can be NaN
     std::ostringstream message;
     message << "not on the manifold: ‖YᵀY − I‖_F = " << residual << " exceeds the tolerance "
             << tolerance << " (orthonormalize it first, e.g. by QR)";

@@ -13,6 +13,8 @@ namespace homopt {
 OrthonormalFrames::OrthonormalFrames(uword N, uword n, bool with_skew_block)
     : N_(N), n_(n), with_skew_block_(with_skew_block) {
   detail::require_frame_sizes(N, n);
+  // The largest matrix is the section λ = [Y, Ȳ] (also horizontal_matrix): N×N.
+  require_matrix_size(N, N, "N", "N", "the section lambda = [Y, Ybar] (N x N)");
 }
 
 std::string OrthonormalFrames::description() const {

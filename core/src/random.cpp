@@ -4,6 +4,7 @@
 #include <random>
 
 #include "homopt/error.hpp"
+#include "homopt/validate.hpp"
 
 namespace homopt {
 
@@ -15,6 +16,7 @@ real uniform_open_closed(std::mt19937_64& engine) {
 }  // namespace
 
 Mat standard_normal_matrix(uword rows, uword cols, std::uint64_t seed) {
+  require_matrix_size(rows, cols, "rows", "cols", "the result (rows x cols)");
   std::mt19937_64 engine(seed);
   Mat result(rows, cols);
   real* data = result.memptr();

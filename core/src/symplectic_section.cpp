@@ -294,10 +294,12 @@ std::unique_ptr<Section> SymplecticSection::retracted(const Vec& velocity, Retra
   if (!new_point.is_finite() || !new_complement.is_finite())
     throw InvalidArgument("velocity", "retraction produced NaN/Inf (velocity too large?)");
 
-  if (symplectic_residual(new_point) > drift_threshold(new_point)) {
+  // NaN-safe comparisons: a NaN residual (UᵀJU overflowing for a huge step) must fail
+  // them, never pass as "small".
+  if (!(symplectic_residual(new_point) <= drift_threshold(new_point))) {
     resymplectify(new_point, new_complement);
     const real residual = symplectic_residual(new_point);
-    if (residual > SymplecticSpace::residual_tolerance) {
+    if (!(residual <= SymplecticSpace::residual_tolerance)) {
       std::ostringstream message;
       message << "the step left the manifold numerically (‖UᵀJU − J‖_F = " << residual
               << " after repair, ‖U‖²_F = " << arma::accu(arma::square(new_point))
@@ -324,7 +326,7 @@ std::unique_ptr<SymplecticSection> symplectic_section(const Mat& point, uword N,
                                                       real tolerance, bool with_block,
                                                       const char* argument) {
   const real residual = checked_symplectic_residual(point, N, n, argument);
-  if (residual > tolerance) {
+  if (!(residual <= tolerance)) {  // NaN-safe: UᵀJU of a huge finite point can be NaN
     std::ostringstream message;
     message << "not on the manifold: ‖UᵀJU − J‖_F = " << residual << " exceeds the tolerance "
             << tolerance << " (the columns must form a symplectic basis)";
@@ -336,7 +338,7 @@ std::unique_ptr<SymplecticSection> symplectic_section(const Mat& point, uword N,
 std::unique_ptr<Section> symplectic_section_from_state(const std::vector<Mat>& state, uword N,
                                                        uword n, real tolerance, bool with_block) {
   if (state.size() != 2) throw InvalidArgument("state", "expected 2 matrices {U, Ubar}");
-  if (checked_symplectic_residual(state[0], N, n, "state[0]") > tolerance)
+  if (!(checked_symplectic_residual(state[0], N, n, "state[0]") <= tolerance))
     throw InvalidArgument("state[0]", "point is not symplectic");
   require_shape(state[1], 2 * N, 2 * (N - n), "state[1]");
   require_finite(state[1], "state[1]");

@@ -3,6 +3,7 @@
 
 #include <sstream>
 
+#include "homopt/validate.hpp"
 #include "orthogonal_section.hpp"
 #include "symplectic_section.hpp"
 
@@ -11,6 +12,15 @@ namespace homopt::detail {
 SymplecticSpace::SymplecticSpace(uword N, uword n, bool with_block)
     : N_(N), n_(n), with_block_(with_block) {
   require_frame_sizes(N, n);
+  // The largest matrix is the section λ (also horizontal_matrix): 2N×2N. Check N first so
+  // that 2N cannot wrap around.
+  if (N > max_matrix_elements / 2) {
+    std::ostringstream message;
+    message << "too large: got N = " << N << ", but the section lambda is 2N x 2N and homopt's "
+            << "matrices have at most 2^31 - 1 = " << max_matrix_elements << " elements";
+    throw InvalidArgument("N", message.str());
+  }
+  require_matrix_size(2 * N, 2 * N, "N", "N", "the section lambda (2N x 2N)");
 }
 
 std::string SymplecticSpace::describe() const {

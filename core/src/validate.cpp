@@ -42,4 +42,17 @@ void require_unit_interval(real value, const std::string& argument) {
   }
 }
 
+void require_matrix_size(uword rows, uword cols, const std::string& rows_argument,
+                         const std::string& cols_argument, const std::string& matrix) {
+  const bool fits = rows <= max_matrix_elements && cols <= max_matrix_elements &&
+                    (rows == 0 || cols <= max_matrix_elements / rows);
+  if (!fits) {
+    std::ostringstream message;
+    message << "too large: " << matrix << " would be " << rows << "x" << cols
+            << ", but homopt's matrices have at most 2^31 - 1 = " << max_matrix_elements
+            << " elements (the limit of the 32-bit BLAS/LAPACK interface)";
+    throw InvalidArgument(rows > max_matrix_elements ? rows_argument : cols_argument, message.str());
+  }
+}
+
 }  // namespace homopt

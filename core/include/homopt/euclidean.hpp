@@ -10,7 +10,8 @@ namespace homopt {
 /// exactly textbook (bias-corrected) Adam.
 class Euclidean : public Manifold {
  public:
-  /// Requires rows ≥ 1 and cols ≥ 1.
+  /// Requires rows ≥ 1, cols ≥ 1 and rows·cols ≤ 2³¹ − 1 = homopt::max_matrix_elements
+  /// (InvalidArgument naming "rows" or "cols" otherwise).
   Euclidean(uword rows, uword cols);
 
   std::string name() const override { return "Euclidean"; }

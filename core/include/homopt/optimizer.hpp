@@ -34,8 +34,11 @@ class Optimizer {
   std::size_t add(const Manifold& manifold, const Mat& initial_point);
 
   /// One step with one Euclidean gradient per parameter, in the order of `add`.
-  /// Throws InvalidArgument naming "gradients" (count) or "gradients[i]" (shape, NaN/Inf);
-  /// on any throw the optimizer is unchanged.
+  /// Throws InvalidArgument naming "gradients" (count) or "gradients[i]" (shape, NaN/Inf),
+  /// or "velocity" if a velocity is NaN/Inf or its retraction fails or leaves the manifold
+  /// numerically (check(Yᵢ) > tolerance() or NaN: a step too large). On any throw the
+  /// optimizer is unchanged; after a successful step every point is finite and on its
+  /// manifold within tolerance().
   void step(const std::vector<Mat>& euclidean_gradients);
 
   /// Current point of parameter i (IndexOutOfRange if i ≥ size()).

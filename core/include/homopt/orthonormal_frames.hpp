@@ -28,7 +28,9 @@ namespace homopt {
 /// Section update λ ← λ(I + U M Wᵀ): with P = [YA/2 + ȲB, Y]·M = [P₁, P₂],
 ///   Y ← Y + P₁ + P₂A/2,  Ȳ ← Ȳ − P₂Bᵀ           (≈ 4N²n flops; the lift ≈ 2N²n flops).
 /// Drift: after each update ‖YᵀY − I‖_F is checked (O(Nn²)); above
-/// `reorthonormalize_threshold` λ is re-orthonormalized by Householder QR (O(N³), rare).
+/// `reorthonormalize_threshold` λ is re-orthonormalized by Householder QR (O(N³), rare);
+/// above `residual_tolerance` (or NaN: the step overflowed) the step is refused with
+/// InvalidArgument("velocity") — so every committed point is finite with check(Y) ≤ 1e-10.
 class OrthonormalFrames : public Manifold {
  public:
   uword N() const { return N_; }
@@ -46,8 +48,12 @@ class OrthonormalFrames : public Manifold {
   Mat random_point(std::uint64_t seed) const override;
   /// ‖YᵀY − I‖_F.
   real check(const Mat& point) const override;
-  /// 1e-10.
-  real tolerance() const override { return 1e-10; }
+  /// residual_tolerance = 1e-10.
+  real tolerance() const override { return residual_tolerance; }
+  /// Largest ‖YᵀY − I‖_F of a point: accepted by section(), and never exceeded by a point a
+  /// step returns (a step whose result exceeds it, or is NaN, throws InvalidArgument naming
+  /// "velocity" and changes nothing).
+  static constexpr real residual_tolerance = 1e-10;
   /// [[A, −Bᵀ], [B, 0]] (N×N).
   Mat horizontal_matrix(const Vec& coordinates) const override;
   std::unique_ptr<Section> section(const Mat& point, const char* argument = "point") const override;
@@ -57,7 +63,9 @@ class OrthonormalFrames : public Manifold {
   static constexpr real reorthonormalize_threshold = 1e-13;
 
  protected:
-  /// Requires 1 ≤ n ≤ N (InvalidArgument naming "n" otherwise).
+  /// Requires 1 ≤ n ≤ N (InvalidArgument naming "n" otherwise) and N² ≤ 2³¹ − 1, i.e.
+  /// N ≤ 46340, so that the N×N section λ fits homopt::max_matrix_elements
+  /// (InvalidArgument naming "N" otherwise).
   OrthonormalFrames(uword N, uword n, bool with_skew_block);
 
  private:

@@ -8,6 +8,8 @@ namespace homopt {
 /// rows×cols matrix of independent standard normals, filled in column-major order from
 /// std::mt19937_64(seed) by the Box–Muller transform (both values of each pair used).
 /// Fully specified, so identical on every platform (unlike std::normal_distribution).
+/// Requires rows·cols ≤ 2³¹ − 1 = homopt::max_matrix_elements (InvalidArgument naming
+/// "rows" or "cols" otherwise); 0 rows or columns give an empty matrix.
 Mat standard_normal_matrix(uword rows, uword cols, std::uint64_t seed);
 
 /// Q factor of the thin Householder QR of `matrix` (N×n, n ≤ N), columns' signs chosen so

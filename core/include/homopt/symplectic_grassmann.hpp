@@ -20,7 +20,7 @@ namespace homopt {
 ///   geodesic retraction is again exact for the pseudo-Riemannian metric of tr(XY).
 class SymplecticGrassmann : public detail::SymplecticSpace {
  public:
-  /// SpGr(2n, 2N); requires 1 ≤ n ≤ N (InvalidArgument naming "n" otherwise).
+  /// SpGr(2n, 2N); requires 1 ≤ n ≤ N ≤ 23170 (InvalidArgument naming "n" or "N").
   SymplecticGrassmann(uword N, uword n) : SymplecticSpace(N, n, false) {}
   std::string name() const override { return "SymplecticGrassmann"; }
   /// "SymplecticGrassmann(N=…, n=…)".

@@ -13,7 +13,9 @@ namespace detail {
 /// SymplecticStiefel below.
 class SymplecticSpace : public Manifold {
  public:
-  /// Requires 1 ≤ n ≤ N (InvalidArgument naming "n" otherwise).
+  /// Requires 1 ≤ n ≤ N (InvalidArgument naming "n" otherwise) and (2N)² ≤ 2³¹ − 1, i.e.
+  /// N ≤ 23170, so that the 2N×2N section λ fits homopt::max_matrix_elements
+  /// (InvalidArgument naming "N" otherwise).
   SymplecticSpace(uword N, uword n, bool with_block);
 
   uword N() const { return N_; }
@@ -123,7 +125,7 @@ class SymplecticSpace : public Manifold {
 ///    re-based by an element of Sp(2m) at that step.
 class SymplecticStiefel : public detail::SymplecticSpace {
  public:
-  /// SpSt(2n, 2N); requires 1 ≤ n ≤ N (InvalidArgument naming "n" otherwise).
+  /// SpSt(2n, 2N); requires 1 ≤ n ≤ N ≤ 23170 (InvalidArgument naming "n" or "N").
   SymplecticStiefel(uword N, uword n) : SymplecticSpace(N, n, true) {}
   std::string name() const override { return "SymplecticStiefel"; }
   /// "SymplecticStiefel(N=…, n=…)".
