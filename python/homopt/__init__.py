@@ -18,6 +18,10 @@ TypeError; a 1-D array raises ValueError — reshape it explicitly). A float64
 Fortran-ordered array is used without a copy; results are float64 Fortran-ordered arrays
 that own their memory. ``A[i, j]`` in numpy is ``A(i, j)`` in C++.
 
+Sizes: every matrix a manifold can allocate has at most 2**31 − 1 elements (Stiefel and
+Grassmann N ≤ 46340, the symplectic spaces N ≤ 23170, Euclidean rows·cols ≤ 2**31 − 1);
+larger or negative sizes raise ValueError naming the argument.
+
 Errors carry the C++ message, which names the argument at fault:
 ValueError (bad argument: shape, NaN/Inf, off-manifold point, hyperparameter),
 IndexError (parameter index), TypeError (wrong Python type or dtype),
@@ -28,6 +32,7 @@ Threads: the GIL is released while C++ computes, so optimizers stepping in diffe
 threads run in parallel. One optimizer must not be used by two threads at once.
 """
 
+import operator as _operator
 import os as _os
 
 from . import core as _core
@@ -45,11 +50,45 @@ Manifold = _core.Manifold
 Method = _core.Method
 
 
+_LARGEST_UINT64 = 2**64 - 1
+
+
+def _size(value, argument):
+    """value as a Python int in [0, 2**64 − 1] for an unsigned C++ size argument.
+
+    TypeError if value is not an integer (operator.index), ValueError naming the argument if
+    it is negative or does not fit 64 bits (SWIG would raise OverflowError). The C++
+    constructors then apply homopt's real bound: every matrix at most 2**31 − 1 elements
+    (ValueError naming the argument)."""
+    try:
+        size = _operator.index(value)
+    except TypeError:
+        raise TypeError(f"{argument}: expected an integer, got {type(value).__name__}") from None
+    if size < 0:
+        raise ValueError(f"{argument}: must be a non-negative integer, got {size}")
+    if size > _LARGEST_UINT64:
+        raise ValueError(f"{argument}: too large: got {size}, but homopt's matrices have at most "
+                         f"2^31 - 1 elements")
+    return size
+
+
+def _seed(value):
+    """value as an int in [0, 2**64 − 1] (TypeError / ValueError naming "seed" otherwise)."""
+    try:
+        seed = _operator.index(value)
+    except TypeError:
+        raise TypeError(f"seed: expected an integer, got {type(value).__name__}") from None
+    if not 0 <= seed <= _LARGEST_UINT64:
+        raise ValueError(f"seed: must lie in [0, 2^64 - 1], got {seed}")
+    return seed
+
+
 def standard_normal_matrix(rows, cols, seed):
     """rows×cols matrix of independent standard normals: std::mt19937_64(seed) and the
     Box–Muller transform (both values of each pair used), filled column-major — the same
-    numbers in every language binding and on every platform."""
-    return _core.standard_normal_matrix(rows, cols, seed)
+    numbers in every language binding and on every platform. rows·cols ≤ 2**31 − 1
+    (ValueError naming rows or cols otherwise)."""
+    return _core.standard_normal_matrix(_size(rows, "rows"), _size(cols, "cols"), _seed(seed))
 
 
 # ---------------------------------------------------------------------------- manifolds
@@ -81,7 +120,7 @@ class Stiefel(_ManifoldMixin, _core.Stiefel):
     """
 
     def __init__(self, N, n):
-        super().__init__(N, n)
+        super().__init__(_size(N, "N"), _size(n, "n"))
 
 
 class Grassmann(_ManifoldMixin, _core.Grassmann):
@@ -94,7 +133,7 @@ class Grassmann(_ManifoldMixin, _core.Grassmann):
     """
 
     def __init__(self, N, n):
-        super().__init__(N, n)
+        super().__init__(_size(N, "N"), _size(n, "n"))
 
 
 class Euclidean(_ManifoldMixin, _core.Euclidean):
@@ -106,7 +145,7 @@ class Euclidean(_ManifoldMixin, _core.Euclidean):
     """
 
     def __init__(self, rows, cols):
-        super().__init__(rows, cols)
+        super().__init__(_size(rows, "rows"), _size(cols, "cols"))
 
     def _arguments(self):
         return (self.rows(), self.cols())
@@ -127,7 +166,7 @@ class SymplecticStiefel(_ManifoldMixin, _core.SymplecticStiefel):
     """
 
     def __init__(self, N, n):
-        super().__init__(N, n)
+        super().__init__(_size(N, "N"), _size(n, "n"))
 
 
 class SymplecticGrassmann(_ManifoldMixin, _core.SymplecticGrassmann):
@@ -139,7 +178,7 @@ class SymplecticGrassmann(_ManifoldMixin, _core.SymplecticGrassmann):
     """
 
     def __init__(self, N, n):
-        super().__init__(N, n)
+        super().__init__(_size(N, "N"), _size(n, "n"))
 
 
 # ---------------------------------------------------------------------------- methods

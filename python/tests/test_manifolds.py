@@ -73,10 +73,47 @@ def test_bad_sizes_raise_value_error_naming_the_argument(make, message):
         make()
 
 
-@pytest.mark.parametrize("make", [lambda: homopt.Stiefel(-1, 2), lambda: homopt.Euclidean(2, 2**70)])
-def test_sizes_out_of_integer_range_raise(make):
-    with pytest.raises(OverflowError):
+@pytest.mark.parametrize("make, message", [
+    # Negative sizes and sizes beyond 64 bits (SWIG used to raise OverflowError).
+    (lambda: homopt.Stiefel(-1, 2), "^N: must be a non-negative integer, got -1"),
+    (lambda: homopt.Grassmann(4, -2), "^n: must be a non-negative integer, got -2"),
+    (lambda: homopt.SymplecticStiefel(-3, 1), "^N: "),
+    (lambda: homopt.SymplecticGrassmann(3, -1), "^n: "),
+    (lambda: homopt.Euclidean(-2, 2), "^rows: "),
+    (lambda: homopt.Euclidean(2, 2**70), "^cols: too large"),
+    (lambda: homopt.Stiefel(2**64, 1), "^N: too large"),
+    (lambda: homopt.standard_normal_matrix(-1, 2, 0), "^rows: "),
+    (lambda: homopt.standard_normal_matrix(2, -1, 0), "^cols: "),
+    (lambda: homopt.standard_normal_matrix(2, 2, -1), "^seed: "),
+    # Sizes that fit 64 bits but whose products overflowed (issue 12: Stiefel(2**33, 2**32)
+    # segfaulted in random_point, Euclidean(2**32, 2**32).dimension() was 0,
+    # SymplecticStiefel(2**63, 1).rows() was 0).
+    (lambda: homopt.Stiefel(2**33, 2**32), "^N: too large"),
+    (lambda: homopt.Grassmann(2**33, 1), "^N: too large"),
+    (lambda: homopt.Euclidean(2**32, 2**32), "^rows: too large"),
+    (lambda: homopt.Euclidean(2**16, 2**16), "^cols: too large"),
+    (lambda: homopt.SymplecticStiefel(2**63, 1), "^N: too large"),
+    (lambda: homopt.SymplecticGrassmann(2**64 - 1, 2**64 - 1), "^N: too large"),
+    (lambda: homopt.Stiefel(46341, 1), "^N: too large"),
+    (lambda: homopt.SymplecticStiefel(23171, 1), "^N: too large"),
+    (lambda: homopt.standard_normal_matrix(2**32, 2**32, 0), "^rows: too large"),
+    (lambda: homopt.standard_normal_matrix(2**16, 2**16, 0), "^cols: too large"),
+])
+def test_bad_and_huge_sizes_raise_value_error_naming_the_argument(make, message):
+    with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_largest_sizes_are_accepted():
+    # Every matrix at most 2**31 − 1 elements: the N×N section of Stiefel/Grassmann, the
+    # 2N×2N section of the symplectic spaces, a rows×cols Euclidean point. Nothing is allocated
+    # by the constructors.
+    assert homopt.Stiefel(46340, 1).dimension() == 46339
+    assert homopt.Grassmann(46340, 46340).dimension() == 0
+    assert homopt.SymplecticStiefel(23170, 1).rows() == 46340
+    assert homopt.SymplecticGrassmann(23170, 2).dimension() == 4 * 2 * 23168
+    assert homopt.Euclidean(2**31 - 1, 1).dimension() == 2**31 - 1
+    assert homopt.standard_normal_matrix(0, 2**31 - 1, 1).shape == (0, 2**31 - 1)
 
 
 @pytest.mark.parametrize("make", [lambda: homopt.Stiefel("4", 2), lambda: homopt.Grassmann(4.5, 2),
