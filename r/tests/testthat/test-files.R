@@ -1,0 +1,31 @@
+# save replaces only a regular file (issue 12, section 6): a directory, FIFO or symbolic
+# link at the path is a homopt_file_error naming the path, and stays as it was.
+test_that("save refuses to replace a directory, FIFO or symbolic link", {
+  opt <- Optimizer(Adam())
+  m <- Stiefel(5, 2)
+  opt$add(m, m$random_point(1))
+  folder <- tempfile("homopt-files-")
+  dir.create(folder)
+  on.exit(unlink(folder, recursive = TRUE))
+  directory <- file.path(folder, "a-directory")
+  dir.create(directory)
+  expect_error(opt$save(directory), "a-directory: refusing to replace a directory", class = "homopt_file_error")
+  expect_true(dir.exists(directory))
+  target <- file.path(folder, "target")
+  writeLines("target", target)
+  link <- file.path(folder, "a-link")
+  file.symlink(target, link)
+  expect_error(opt$save(link), "a-link: refusing to replace a symbolic link", class = "homopt_file_error")
+  expect_identical(Sys.readlink(link), target)
+  expect_identical(readLines(target), "target")
+  fifo <- file.path(folder, "a-fifo")
+  if (system2("mkfifo", fifo) == 0) {
+    expect_error(opt$save(fifo), "a-fifo: refusing to replace a FIFO", class = "homopt_file_error")
+    expect_identical(system2("test", c("-p", fifo)), 0L)
+  }
+  regular <- file.path(folder, "regular.homopt")
+  writeLines("old", regular)
+  opt$save(regular)
+  expect_identical(load_optimizer(regular)$value(1), opt$value(1))
+  expect_setequal(list.files(folder), c("a-directory", "a-fifo", "a-link", "regular.homopt", "target"))
+})
