@@ -110,10 +110,8 @@ int homopt_live_handle_count(size_t* count) {
 }
 
 int homopt_standard_normal_matrix(size_t rows, size_t cols, uint64_t seed, double* out, size_t capacity) {
-  return guarded([&] {
-    require_pointer(out, "out");
-    write_matrix(homopt::standard_normal_matrix(rows, cols, seed), out, capacity, "out");
-  });
+  // Sizes first (InvalidArgument naming rows or cols, also with out = NULL), then out.
+  return guarded([&] { write_matrix(homopt::standard_normal_matrix(rows, cols, seed), out, capacity, "out"); });
 }
 
 // ------------------------------------------------------------------ manifolds

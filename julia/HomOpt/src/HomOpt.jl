@@ -127,6 +127,7 @@ end
 # A non-negative integer as Csize_t / UInt64 (ArgumentError naming `argument` otherwise).
 function as_size(x::Integer, argument::AbstractString)
     x >= 0 || throw(ArgumentError("$argument: must be ≥ 0, got $x"))
+    x <= typemax(Csize_t) || throw(ArgumentError("$argument: too large, got $x"))
     return Csize_t(x)
 end
 function as_seed(x::Integer)
@@ -259,8 +260,9 @@ const SymplecticGrassmann = Manifold{:SymplecticGrassmann}
 
 function Manifold{Name}(a::Integer, b::Integer) where {Name}
     Name isa Symbol || throw(ArgumentError("Manifold{Name}: Name must be a Symbol, got $(repr(Name))"))
-    size_a = as_size(a, "$Name: first size")
-    size_b = as_size(b, "$Name: second size")
+    # The library bounds the sizes (every matrix ≤ 2^31 − 1 elements) and names N/n or rows/cols.
+    size_a = as_size(a, Name === :Euclidean ? "rows" : "N")
+    size_b = as_size(b, Name === :Euclidean ? "cols" : "n")
     return Manifold{Name}(new_handle(out -> ccall(cfunction(:homopt_manifold_create), Cint,
                                                  (Cstring, Csize_t, Csize_t, Ref{Ptr{Cvoid}}),
                                                  String(Name), size_a, size_b, out)))
@@ -324,7 +326,13 @@ rows×cols independent standard normals from `std::mt19937_64(seed)` by Box–Mu
 same numbers as `homopt::standard_normal_matrix` in C++, Python and R.
 """
 function standard_normal_matrix(rows::Integer, cols::Integer, seed::Integer)
-    (rows >= 0 && cols >= 0) || throw(ArgumentError("rows and cols must be ≥ 0, got $rows×$cols"))
+    size_rows, size_cols = as_size(rows, "rows"), as_size(cols, "cols")
+    if size_cols != 0 && size_rows > typemax(Int32) ÷ size_cols
+        # Beyond the library's bound: let it refuse the sizes (HomOptError naming rows or
+        # cols) before Julia tries to allocate the array.
+        throw_on_error(ccall(cfunction(:homopt_standard_normal_matrix), Cint, (Csize_t, Csize_t, UInt64, Ptr{Cdouble}, Csize_t),
+                             size_rows, size_cols, as_seed(seed), C_NULL, 0))
+    end
     out = Matrix{Float64}(undef, rows, cols)
     throw_on_error(ccall(cfunction(:homopt_standard_normal_matrix), Cint, (Csize_t, Csize_t, UInt64, Ptr{Cdouble}, Csize_t),
                          rows, cols, as_seed(seed), out, length(out)))

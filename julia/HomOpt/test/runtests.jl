@@ -450,4 +450,32 @@ end
     @test sort(readdir(folder)) == ["a-directory", "a-fifo", "a-link", "regular.hck", "target"]
     rm(folder; recursive = true)
 end
+
+@testset "sizes and finite steps: oversize sizes refused by name, no NaN step committed" begin
+    # Every matrix a manifold can allocate has at most 2^31 − 1 elements (issue 12:
+    # Stiefel(2^33, 2^32) segfaulted, Euclidean(2^32, 2^32) had dimension 0).
+    @test throws_homopt(() -> Stiefel(2^33, 2^32), :invalid_argument, "N: too large")
+    @test throws_homopt(() -> SymplecticStiefel(2^62, 1), :invalid_argument, "N: too large")
+    @test throws_homopt(() -> HomOpt.Euclidean(2^32, 2^32), :invalid_argument, "rows: too large")
+    @test throws_homopt(() -> standard_normal_matrix(2^32, 2^32, 0), :invalid_argument, "rows: too large")
+    @test throws_homopt(() -> standard_normal_matrix(2^16, 2^16, 0), :invalid_argument, "cols: too large")
+    negative(f) = try f(); "" catch error; error isa ArgumentError ? error.msg : "" end
+    @test startswith(negative(() -> Stiefel(-1, 2)), "N: must be ≥ 0")
+    @test startswith(negative(() -> Grassmann(4, -2)), "n: must be ≥ 0")
+    @test startswith(negative(() -> HomOpt.Euclidean(3, -1)), "cols: must be ≥ 0")
+    @test startswith(negative(() -> standard_normal_matrix(-1, 2, 0)), "rows: must be ≥ 0")
+    @test startswith(negative(() -> Stiefel(big(2)^70, 1)), "N: too large")
+    @test dimension(Stiefel(46340, 1)) == 46339
+    # Issue 12: SymplecticGrassmann(3, 1), geodesic, Gradient(lr = 1), gradient
+    # 1e3 * standard_normal_matrix(6, 2, 3) from random_point(1) used to succeed with check = NaN.
+    m = SymplecticGrassmann(3, 1)
+    opt = Optimizer(Gradient(lr = 1.0); retraction = "geodesic")
+    add!(opt, m, random_point(m, 1))
+    before = value(opt, 1)
+    G = standard_normal_matrix(6, 2, 3)
+    @test throws_homopt(() -> step!(opt, [1e3 .* G]), :invalid_argument, "velocity: ")
+    @test value(opt, 1) == before && step_count(opt) == 0
+    step!(opt, [1e-2 .* G])
+    @test step_count(opt) == 1 && check(m, value(opt, 1)) <= tolerance(m)
+end
 end # @testset "HomOpt"
