@@ -26,6 +26,16 @@ def run_until(optimizer, cost, gradient, optimum, tolerance, budget):
     return -1
 
 
+def check_within(name, result, tolerance):
+    """Asserts result ≤ tolerance (NaN fails); when HOMOPT_MARGIN_FILE is set, appends
+    "python: name result tolerance" to it for tests/tools/kernel-table."""
+    path = os.environ.get("HOMOPT_MARGIN_FILE")
+    if path:
+        with open(path, "a", encoding="utf-8") as margins:
+            margins.write(f"python: {name} {float(result)!r} {float(tolerance)!r}\n")
+    assert result <= tolerance, f"{name}: {result} > {tolerance}"
+
+
 def projector_distance(Y, Z):
     """‖YYᵀ − ZZᵀ‖_F (compare Grassmann points)."""
     return np.linalg.norm(Y @ Y.T - Z @ Z.T)

@@ -42,3 +42,13 @@ symplecticity_residual <- function(U) {
 
 # Orthogonal projector onto span(U).
 projector <- function(U) U %*% solve(crossprod(U), t(U))
+
+# expect_lte(result, tolerance) that also appends "r: name result tolerance" to the file named
+# by HOMOPT_MARGIN_FILE, when set (read by tests/tools/kernel-table).
+check_within <- function(name, result, tolerance) {
+  path <- Sys.getenv("HOMOPT_MARGIN_FILE")
+  if (nzchar(path)) {
+    cat(sprintf("r: %s %.17g %.17g\n", name, result, tolerance), file = path, append = TRUE)
+  }
+  expect_lte(result, tolerance, label = name)
+}
