@@ -133,3 +133,39 @@ test_that("a '%' in a file name is text, not a format directive", {
   expect_error(load_optimizer(file.path(tempdir(), "no%s%n%s.ckpt")), "no%s%n%s.ckpt",
                class = "homopt_file_error")
 })
+
+test_that("sizes whose products would overflow are refused by name", {
+  # Every matrix a manifold can allocate has at most 2^31 - 1 elements (issue 12: Stiefel(2^33,
+  # 2^32) segfaulted in random_point, Euclidean(2^32, 2^32) had dimension 0).
+  expect_error(Stiefel(2^33, 2^32), "^N: too large", class = "homopt_invalid_argument")
+  expect_error(Grassmann(46341, 1), "^N: too large", class = "homopt_invalid_argument")
+  expect_error(SymplecticStiefel(2^52, 1), "^N: too large", class = "homopt_invalid_argument")
+  expect_error(SymplecticGrassmann(23171, 2), "^N: too large", class = "homopt_invalid_argument")
+  expect_error(Euclidean(2^32, 2^32), "^rows: too large", class = "homopt_invalid_argument")
+  expect_error(Euclidean(2^16, 2^16), "^cols: too large", class = "homopt_invalid_argument")
+  expect_error(standard_normal_matrix(2^32, 2^32, 0), "^rows: too large", class = "homopt_invalid_argument")
+  # Beyond 2^53 (not a whole number R can represent exactly), negative, NA: refused on entry.
+  expect_error(SymplecticStiefel(2^63, 1), "^N: expected one whole number", class = "homopt_type_error")
+  expect_error(Euclidean(-2, 3), "^rows: expected one whole number >= 0, got -2", class = "homopt_type_error")
+  expect_error(Euclidean(3, NA), "^cols: ", class = "homopt_type_error")
+  expect_error(standard_normal_matrix(2, -1, 0), "^cols: ", class = "homopt_type_error")
+  expect_equal(Stiefel(46340, 1)$dimension(), 46339)
+  expect_equal(SymplecticStiefel(23170, 1)$rows(), 46340)
+  expect_equal(Euclidean(2^31 - 1, 1)$dimension(), 2^31 - 1)
+})
+
+test_that("a step that would commit NaN or leave the manifold is refused and changes nothing", {
+  # Issue 12: SymplecticGrassmann(3, 1), geodesic, Gradient(lr = 1), gradient
+  # 1e3 * standard_normal_matrix(6, 2, 3) used to succeed with check() = NaN.
+  m <- SymplecticGrassmann(3, 1)
+  opt <- Optimizer(Gradient(lr = 1), retraction = "geodesic")
+  opt$add(m, m$random_point(1))
+  before <- opt$value(1)
+  G <- standard_normal_matrix(6, 2, 3)
+  expect_error(opt$step(list(1e3 * G)), "^velocity: ", class = "homopt_invalid_argument")
+  expect_identical(opt$value(1), before)
+  expect_equal(opt$step_count(), 0)
+  opt$step(list(1e-2 * G))
+  expect_equal(opt$step_count(), 1)
+  expect_lte(m$check(opt$value(1)), m$tolerance())
+})
