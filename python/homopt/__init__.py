@@ -106,6 +106,11 @@ class _ManifoldMixin:
     def __reduce__(self):
         return (type(self), self._arguments())
 
+    def random_point(self, seed):
+        """A point from the manifold's fixed distribution (the same for a seed in every
+        language); seed in [0, 2**64 − 1] (ValueError naming "seed" otherwise)."""
+        return super().random_point(_seed(seed))
+
 
 class Stiefel(_ManifoldMixin, _core.Stiefel):
     """The Stiefel manifold St(n, N) = {Y ∈ ℝ^{N×n} : YᵀY = I}, 1 ≤ n ≤ N.

@@ -85,6 +85,8 @@ def test_bad_sizes_raise_value_error_naming_the_argument(make, message):
     (lambda: homopt.standard_normal_matrix(-1, 2, 0), "^rows: "),
     (lambda: homopt.standard_normal_matrix(2, -1, 0), "^cols: "),
     (lambda: homopt.standard_normal_matrix(2, 2, -1), "^seed: "),
+    (lambda: homopt.Stiefel(4, 2).random_point(-1), "^seed: "),
+    (lambda: homopt.SymplecticGrassmann(3, 1).random_point(2**64), "^seed: "),
     # Sizes that fit 64 bits but whose products overflowed (issue 12: Stiefel(2**33, 2**32)
     # segfaulted in random_point, Euclidean(2**32, 2**32).dimension() was 0,
     # SymplecticStiefel(2**63, 1).rows() was 0).
