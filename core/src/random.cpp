@@ -31,6 +31,7 @@ Mat standard_normal_matrix(uword rows, uword cols, std::uint64_t seed) {
 }
 
 Mat orthonormal_factor(const Mat& matrix, const char* argument) {
+  require_finite(matrix, argument);  // a NaN would pass the rank test below unnoticed
   Mat q, r;
   if (!arma::qr_econ(q, r, matrix)) throw InvalidArgument(argument, "QR decomposition failed");
   const real scale = std::max<real>(1, arma::abs(r.diag()).max());

@@ -13,7 +13,8 @@ namespace homopt {
 Mat standard_normal_matrix(uword rows, uword cols, std::uint64_t seed);
 
 /// Q factor of the thin Householder QR of `matrix` (N×n, n ≤ N), columns' signs chosen so
-/// that diag(R) > 0. Throws InvalidArgument naming `argument` if `matrix` is rank deficient.
+/// that diag(R) > 0. Throws InvalidArgument naming `argument` if `matrix` has a NaN/Inf
+/// entry or is rank deficient.
 Mat orthonormal_factor(const Mat& matrix, const char* argument);
 
 }  // namespace homopt
