@@ -8,6 +8,7 @@
 #include "homopt/error.hpp"
 #include "homopt/orthonormal_frames.hpp"
 #include "homopt/validate.hpp"
+#include "section_drift.hpp"
 
 namespace homopt::detail {
 
@@ -20,6 +21,34 @@ std::unique_ptr<OrthogonalSection> OrthogonalSection::complete(const Mat& point,
   if (!arma::qr(q, r, point)) throw InvalidArgument("point", "QR completion failed");
   Mat complement = (n < N) ? Mat(q.cols(n, N - 1)) : Mat(N, 0);
   return std::make_unique<OrthogonalSection>(point, std::move(complement), with_skew_block);
+}
+
+void OrthogonalSection::repair_drift(Mat& point, Mat& complement, real point_residual) {
+  const uword N = point.n_rows, n = point.n_cols;
+  const SectionDriftCheck check(N, n);
+  if (point_residual <= OrthonormalFrames::reorthonormalize_threshold && !check.sampled(point)) return;
+  SectionDrift drift = SectionDrift::measure(point, complement);
+  real residual = drift.norm();
+  if (residual > large_drift) {
+    // Far from O(N) (never from rounding alone): Householder QR of λ with diag(R) > 0,
+    // which still changes λ only by O(residual).
+    section_drift_statistics().householder_repairs.fetch_add(1, std::memory_order_relaxed);
+    Mat q, r;
+    if (!arma::qr(q, r, arma::join_rows(point, complement)))
+      throw InvalidArgument("velocity", "the QR repair of the section failed");
+    for (uword j = 0; j < N; ++j)
+      if (r(j, j) < 0) q.col(j) *= -1;
+    point = q.cols(0, n - 1);
+    complement = (n < N) ? Mat(q.cols(n, N - 1)) : Mat(N, 0);
+    return;
+  }
+  // Each Newton–Schulz repair squares the residual: from rounding drift one suffices (the
+  // second measure only confirms it); the loop matters for drift up to large_drift.
+  for (int repair = 0; repair < 3 && residual > check.repair_threshold(); ++repair) {
+    repair_section_drift(point, complement, drift);
+    drift = SectionDrift::measure(point, complement);
+    residual = drift.norm();
+  }
 }
 
 Mat unpack_skew(const real* packed, uword n) {
@@ -131,17 +160,7 @@ std::unique_ptr<Section> OrthogonalSection::retracted(const Vec& velocity, Retra
             << "): the velocity is too large; reduce the learning rate";
     throw InvalidArgument("velocity", message.str());
   }
-  if (drift > OrthonormalFrames::reorthonormalize_threshold) {
-    // Rare O(N³) repair of the accumulated rounding drift: Householder QR of λ, signs
-    // fixed so that diag(R) > 0 (so λ changes only by the drift itself).
-    Mat q, r;
-    if (!arma::qr(q, r, arma::join_rows(new_point, new_complement)))
-      throw InvalidArgument("velocity", "the QR repair of the section failed");
-    for (uword j = 0; j < N; ++j)
-      if (r(j, j) < 0) q.col(j) *= -1;
-    new_point = q.cols(0, n - 1);
-    new_complement = (m > 0) ? Mat(q.cols(n, N - 1)) : Mat(N, 0);
-  }
+  repair_drift(new_point, new_complement, drift);
   return std::make_unique<OrthogonalSection>(std::move(new_point), std::move(new_complement),
                                              with_skew_block_);
 }

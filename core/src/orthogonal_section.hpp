@@ -32,6 +32,15 @@ class OrthogonalSection : public Section {
   }
 
  private:
+  /// Keeps λ = [Y, Ȳ] orthonormal after an update (section_drift.hpp). `point_residual` =
+  /// ‖YᵀY − I‖_F of the new point. Forms ‖λᵀλ − I‖_F when point_residual >
+  /// reorthonormalize_threshold or on a sampled 1/period of the steps, and above
+  /// SectionDriftCheck::repair_threshold() repairs λ by Newton–Schulz steps
+  /// (Y ← Y(3I − YᵀY)/2, Ȳ ← Ȳ − YC − ȲF/2), which move Y and Ȳ by O(drift) and keep
+  /// span(Y). Above `large_drift` (not reachable by rounding) Householder QR of λ instead.
+  static void repair_drift(Mat& point, Mat& complement, real point_residual);
+  static constexpr real large_drift = 1e-3;
+
   Mat point_;       // Y, N×n
   Mat complement_;  // Ȳ, N×(N−n)
   bool with_skew_block_;

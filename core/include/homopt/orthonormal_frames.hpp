@@ -28,8 +28,10 @@ namespace homopt {
 /// Section update λ ← λ(I + U M Wᵀ): with P = [YA/2 + ȲB, Y]·M = [P₁, P₂],
 ///   Y ← Y + P₁ + P₂A/2,  Ȳ ← Ȳ − P₂Bᵀ           (≈ 4N²n flops; the lift ≈ 2N²n flops).
 /// Drift: after each update ‖YᵀY − I‖_F is checked (O(Nn²)); above
-/// `reorthonormalize_threshold` λ is re-orthonormalized by Householder QR (O(N³), rare);
-/// above `residual_tolerance` (or NaN: the step overflowed) the step is refused with
+/// `reorthonormalize_threshold`, and on a sampled ≈ 1 % of the steps' cost, the whole
+/// ‖λᵀλ − I‖_F is formed and λ repaired by Newton–Schulz steps that move Y and Ȳ by
+/// O(drift) (core/src/section_drift.hpp, docs/reliability.md "Long runs"); above
+/// `residual_tolerance` (or NaN: the step overflowed) the step is refused with
 /// InvalidArgument("velocity") — so every committed point is finite with check(Y) ≤ 1e-10.
 class OrthonormalFrames : public Manifold {
  public:
@@ -59,7 +61,7 @@ class OrthonormalFrames : public Manifold {
   std::unique_ptr<Section> section(const Mat& point, const char* argument = "point") const override;
   std::unique_ptr<Section> section_from_state(const std::vector<Mat>& state) const override;
 
-  /// ‖YᵀY − I‖_F above which a section re-orthonormalizes λ after an update.
+  /// ‖YᵀY − I‖_F above which a section checks (and if needed repairs) all of λ at once.
   static constexpr real reorthonormalize_threshold = 1e-13;
 
  protected:
