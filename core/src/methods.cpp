@@ -1,5 +1,6 @@
 #include "homopt/methods.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -25,6 +26,22 @@ void Method::validate_state(const MethodState& state, uword dimension) const {
 }
 
 void Method::check_dimension(uword, const std::string&) const {}
+
+Vec Method::checked_velocity(const Vec& gradient, MethodState& state, std::uint64_t t,
+                             const std::string& argument) const {
+  Vec result = velocity(gradient, state, t);
+  const auto overflow = [&](const std::string& what) {
+    std::ostringstream message;
+    message << "the " << name() << " update overflows: " << what
+            << " would have a NaN/Inf entry (largest |gradient coordinate| = "
+            << (gradient.n_elem ? arma::abs(gradient).max() : 0.0) << "); scale the gradient down";
+    throw InvalidArgument(argument, message.str());
+  };
+  for (std::size_t k = 0; k < state.size(); ++k)
+    if (!state[k].is_finite()) overflow("state[" + std::to_string(k) + "]");
+  if (!result.is_finite()) overflow("the velocity");
+  return result;
+}
 
 std::string Method::description() const {
   std::ostringstream text;
@@ -76,6 +93,21 @@ MethodState Adam::initial_state(uword dimension) const {
   return state;
 }
 
+void Adam::validate_state(const MethodState& state, uword dimension) const {
+  Method::validate_state(state, dimension);
+  // √v̂ needs v ≥ 0 (and v_max ≥ 0 with AMSGrad); state[0] is m, of any sign.
+  for (std::size_t k = 1; k < state.size(); ++k) {
+    for (uword i = 0; i < state[k].n_elem; ++i) {
+      if (state[k][i] < 0) {
+        std::ostringstream message;
+        message << "entry " << i << " of " << (k == 1 ? "the second moment v" : "the running maximum v_max")
+                << " is " << state[k][i] << "; it must be >= 0";
+        throw InvalidArgument("state[" + std::to_string(k) + "]", message.str());
+      }
+    }
+  }
+}
+
 Vec Adam::velocity(const Vec& gradient, MethodState& state, std::uint64_t t) const {
   return velocity_with_rate(lr_, gradient, state, t);
 }
@@ -101,13 +133,49 @@ Vec Adam::velocity_with_rate(real rate, const Vec& g, MethodState& state, std::u
   return result;
 }
 
+// ---------------------------------------------------------------- ranges
+
+namespace {
+
+/// Throws unless 1 ≤ count ≤ largest (the rule for decay_steps and max_dimension).
+void require_count(std::uint64_t count, std::uint64_t largest, const std::string& argument) {
+  if (count < 1 || count > largest) {
+    std::ostringstream message;
+    message << "must be a whole number in [1, " << largest << "], got " << count;
+    throw InvalidArgument(argument, message.str());
+  }
+}
+
+/// A count stored as a double (checkpoints, C ABI): must be a whole number in [1, largest]
+/// (largest ≤ 2⁵³, so the conversion is exact both ways).
+std::uint64_t count_from_real(real value, std::uint64_t largest, const std::string& argument) {
+  if (!(value >= 1 && value <= static_cast<real>(largest) && std::floor(value) == value)) {
+    std::ostringstream message;
+    message << "must be a whole number in [1, " << largest << "], got " << value;
+    throw InvalidArgument(argument, message.str());
+  }
+  return static_cast<std::uint64_t>(value);
+}
+
+/// A bool stored as a double: exactly 0 or 1.
+bool flag_from_real(real value, const std::string& argument) {
+  if (value != 0 && value != 1) {
+    std::ostringstream message;
+    message << "must be 0 or 1 (a bool), got " << value;
+    throw InvalidArgument(argument, message.str());
+  }
+  return value == 1;
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------- AdamWithDecay
 
 AdamWithDecay::AdamWithDecay(std::uint64_t decay_steps, real lr_start, real lr_end, real beta1,
                              real beta2, real eps, bool amsgrad)
     : decay_steps_(decay_steps), lr_start_(lr_start), lr_end_(lr_end),
       adam_((require_positive(lr_start, "lr_start"), lr_start), beta1, beta2, eps, amsgrad) {
-  if (decay_steps < 1) throw InvalidArgument("decay_steps", "must be at least 1");
+  require_count(decay_steps, max_decay_steps, "decay_steps");
   require_positive(lr_end, "lr_end");
 }
 
@@ -137,7 +205,7 @@ Vec AdamWithDecay::velocity(const Vec& gradient, MethodState& state, std::uint64
 BFGS::BFGS(real lr, real eps, uword max_dimension) : lr_(lr), eps_(eps), max_dimension_(max_dimension) {
   require_positive(lr, "lr");
   require_positive(eps, "eps");
-  if (max_dimension < 1) throw InvalidArgument("max_dimension", "must be at least 1");
+  require_count(max_dimension, max_bfgs_dimension, "max_dimension");
 }
 
 Hyperparameters BFGS::hyperparameters() const {
@@ -160,6 +228,40 @@ MethodState BFGS::initial_state(uword dimension) const {
           Mat(dimension, 1, arma::fill::zeros)};
 }
 
+namespace {
+
+/// True if H is exactly symmetric and its Cholesky factorization succeeds.
+bool symmetric_positive_definite(const Mat& H) {
+  for (uword j = 0; j < H.n_cols; ++j)
+    for (uword i = j + 1; i < H.n_rows; ++i)
+      if (H(i, j) != H(j, i)) return false;
+  Mat factor;
+  return arma::chol(factor, H);
+}
+
+/// The largest θ ∈ [0, 1] with rᵀHr ≤ σ₂·sᵀr for r = θy + (1−θ)b (methods.hpp, BFGS
+/// step 2), from sy = sᵀy ≥ σ₁·sb, sb = sᵀb > 0 and yHy = yᵀHy. With a = (y − b)ᵀH(y − b)
+/// = yHy − 2sy + sb ≥ 0: sᵀr = sb + θ(sy − sb) and rᵀHr = sb + 2θ(sy − sb) + aθ², so the
+/// condition is q(θ) = (σ₂ − 1)sb + (σ₂ − 2)(sy − sb)θ − aθ² ≥ 0; q(0) > 0 and q is concave,
+/// so it holds on [0, θ₂] up to its positive root θ₂. sᵀr stays ≥ σ₁·sb on [0, 1].
+real damping_factor(real sy, real sb, real yHy) {
+  const real cap = BFGS::curvature_ratio_cap;
+  const real a = std::max<real>(0, yHy - 2 * sy + sb);
+  const real linear = (cap - 2) * (sy - sb), constant = (cap - 1) * sb;
+  if (constant + linear - a >= 0) return 1;  // q(1) ≥ 0: plain BFGS
+  const real root = std::sqrt(linear * linear + 4 * a * constant);
+  // The positive root of −aθ² + linear·θ + constant, in the form without cancellation.
+  return linear >= 0 ? (linear + root) / (2 * a) : 2 * constant / (root - linear);
+}
+
+}  // namespace
+
+void BFGS::validate_state(const MethodState& state, uword dimension) const {
+  Method::validate_state(state, dimension);
+  if (!symmetric_positive_definite(state[0]))
+    throw InvalidArgument("state[0]", "the inverse Hessian H must be symmetric positive definite");
+}
+
 Vec BFGS::velocity(const Vec& gradient, MethodState& state, std::uint64_t t) const {
   Mat& H = state[0];
   Mat& previous_gradient = state[1];
@@ -167,14 +269,27 @@ Vec BFGS::velocity(const Vec& gradient, MethodState& state, std::uint64_t t) con
   if (t > 1) {
     const Vec s = previous_step;
     const Vec y = gradient - previous_gradient;
-    const real sy = arma::dot(s, y);
-    if (sy > eps_ * arma::norm(s) * arma::norm(y)) {
-      // H ← (I − ρsyᵀ)H(I − ρysᵀ) + ρssᵀ, expanded so that it costs O(d²):
-      // H − ρ(s(Hy)ᵀ + (Hy)sᵀ) + (ρ²yᵀHy + ρ)ssᵀ  (H symmetric).
-      const real rho = 1 / sy;
+    const Vec b = -lr_ * Vec(previous_gradient);  // B s, B = H⁻¹, since s = −lr·H g_previous
+    const real sy = arma::dot(s, y), sb = arma::dot(s, b);
+    // Curvature conditions (skip otherwise): relative to ‖s‖‖y‖ and relative to the model.
+    if (sb > 0 && sy > eps_ * arma::norm(s) * arma::norm(y) && sy >= powell_fraction * sb) {
       const Vec Hy = H * y;
-      const real yHy = arma::dot(y, Hy);
-      H += (rho * rho * yHy + rho) * (s * s.t()) - rho * (s * Hy.t() + Hy * s.t());
+      const real theta = damping_factor(sy, sb, arma::dot(y, Hy));
+      const Vec r = theta * y + (1 - theta) * b;
+      const Vec Hr = theta * Hy + (1 - theta) * s;  // H b = s
+      const real rho = 1 / arma::dot(s, r);
+      // H ← (I − ρsrᵀ)H(I − ρrsᵀ) + ρssᵀ = H − ρ(s(Hr)ᵀ + (Hr)sᵀ) + (ρ²rᵀHr + ρ)ssᵀ, O(d²),
+      // on the lower triangle, mirrored.
+      const real c = rho * rho * arma::dot(r, Hr) + rho;
+      Mat updated = H;
+      const uword d = H.n_rows;
+      for (uword j = 0; j < d; ++j) {
+        for (uword i = j; i < d; ++i) {
+          updated(i, j) += c * s(i) * s(j) - rho * (s(i) * Hr(j) + Hr(i) * s(j));
+          updated(j, i) = updated(i, j);
+        }
+      }
+      if (updated.is_finite() && symmetric_positive_definite(updated)) H = std::move(updated);
     }
   }
   Vec velocity = -lr_ * (H * gradient);
@@ -192,12 +307,16 @@ real lookup(const Hyperparameters& values, const std::string& key, real fallback
     if (entry.first == key) return entry.second;
   return fallback;
 }
+/// Refuses keys that `method` does not have, and repeated keys.
 void require_known(const Hyperparameters& values, std::initializer_list<const char*> known,
                    const std::string& method) {
-  for (const auto& entry : values) {
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    const std::string& key = values[k].first;
     bool found = false;
-    for (const char* key : known) found = found || entry.first == key;
-    if (!found) throw InvalidArgument(entry.first, "is not a hyperparameter of " + method);
+    for (const char* name : known) found = found || key == name;
+    if (!found) throw InvalidArgument(key, "is not a hyperparameter of " + method);
+    for (std::size_t earlier = 0; earlier < k; ++earlier)
+      if (values[earlier].first == key) throw InvalidArgument(key, "is given more than once");
   }
 }
 }  // namespace
@@ -214,24 +333,20 @@ std::unique_ptr<Method> make_method(const std::string& name, const Hyperparamete
   if (name == "Adam") {
     require_known(h, {"lr", "beta1", "beta2", "eps", "amsgrad"}, name);
     return std::make_unique<Adam>(lookup(h, "lr", 1e-3), lookup(h, "beta1", 0.9), lookup(h, "beta2", 0.99),
-                                  lookup(h, "eps", 3e-7), lookup(h, "amsgrad", 0) != 0);
+                                  lookup(h, "eps", 3e-7), flag_from_real(lookup(h, "amsgrad", 0), "amsgrad"));
   }
   if (name == "AdamWithDecay") {
     require_known(h, {"decay_steps", "lr_start", "lr_end", "beta1", "beta2", "eps", "amsgrad"}, name);
-    const real steps = lookup(h, "decay_steps", 1000);
-    if (!(steps >= 1 && steps < 1e18 && std::floor(steps) == steps))
-      throw InvalidArgument("decay_steps", "must be a whole number ≥ 1");
-    return std::make_unique<AdamWithDecay>(static_cast<std::uint64_t>(steps), lookup(h, "lr_start", 1e-2),
-                                           lookup(h, "lr_end", 1e-6), lookup(h, "beta1", 0.9),
-                                           lookup(h, "beta2", 0.99), lookup(h, "eps", 1e-8),
-                                           lookup(h, "amsgrad", 0) != 0);
+    return std::make_unique<AdamWithDecay>(
+        count_from_real(lookup(h, "decay_steps", 1000), max_decay_steps, "decay_steps"),
+        lookup(h, "lr_start", 1e-2), lookup(h, "lr_end", 1e-6), lookup(h, "beta1", 0.9),
+        lookup(h, "beta2", 0.99), lookup(h, "eps", 1e-8), flag_from_real(lookup(h, "amsgrad", 0), "amsgrad"));
   }
   if (name == "BFGS") {
     require_known(h, {"lr", "eps", "max_dimension"}, name);
-    const real cap = lookup(h, "max_dimension", 4096);
-    if (!(cap >= 1 && cap < 1e9 && std::floor(cap) == cap))
-      throw InvalidArgument("max_dimension", "must be a whole number ≥ 1");
-    return std::make_unique<BFGS>(lookup(h, "lr", 1e-2), lookup(h, "eps", 1e-8), static_cast<uword>(cap));
+    return std::make_unique<BFGS>(lookup(h, "lr", 1e-2), lookup(h, "eps", 1e-8),
+                                  count_from_real(lookup(h, "max_dimension", 4096), max_bfgs_dimension,
+                                                  "max_dimension"));
   }
   throw InvalidArgument("name", "unknown method '" + name +
                                     "' (expected Gradient, Momentum, Adam, AdamWithDecay or BFGS)");

@@ -79,7 +79,8 @@ void Optimizer::step(const std::vector<Mat>& gradients) {
     const Parameter& parameter = parameters_[i];
     const Vec coordinates = parameter.section->lift(gradients[i]);
     new_states[i] = parameter.state;
-    const Vec velocity = method_->velocity(coordinates, new_states[i], t);
+    // Refuses (naming gradients[i]) an update whose state or velocity would overflow.
+    const Vec velocity = method_->checked_velocity(coordinates, new_states[i], t, argument_name(i));
     // O(dimension); the section then checks that the point it returns is finite and on
     // the manifold (NaN-safe), so nothing non-finite or off the manifold is ever committed.
     if (!velocity.is_finite())

@@ -185,7 +185,7 @@ std::string load_error(const fs::path& path, const std::string& bytes) {
 TEST_CASE("A crafted BFGS checkpoint is refused without building the d x d inverse Hessian", "[checkpoint][errors][crafted]") {
   const fs::path folder = temporary_folder();
   const fs::path path = folder / "crafted.homopt";
-  const BFGS bfgs(1e-2, 1e-8, 100000000);
+  const BFGS bfgs(1e-2, 1e-8, max_bfgs_dimension);  // the largest cap (46340) admits d = 20000
   const double rss_before = peak_rss_mib();
   const auto started = std::chrono::steady_clock::now();
   // A real point of Euclidean(12000, 1) (96 KB) and no method state: a d×d identity would be
