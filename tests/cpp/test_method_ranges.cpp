@@ -247,7 +247,7 @@ TEST_CASE("An update that would overflow is refused naming the gradient and chan
     real entry;  // a finite gradient entry that overflows the method's state or velocity
   };
   const std::vector<Case> cases{
-      {std::make_shared<Adam>(1e-3), 1.3e155},             // v = 0.01·g² = Inf
+      {std::make_shared<Adam>(1e-3), 1.4e155},             // v = 0.99v + 0.01·g·g = Inf (g ≳ 1.34e155)
       {std::make_shared<AdamWithDecay>(100, 1e-2, 1e-6), 1e200},
       {std::make_shared<Adam>(1e-3, 0.9, 0.99, 3e-7, true), 1e160},
       {std::make_shared<Momentum>(1e-3, 0.9), 1.5e308},    // m = 0.9·m + g = Inf at step 2
