@@ -284,6 +284,21 @@ TEST_CASE("Step counts above 2^53 are refused and 2^53 loads and steps", "[check
   fs::remove_all(folder);
 }
 
+TEST_CASE("A negative or non-finite Adam second moment is refused by the loader", "[checkpoint][errors][crafted]") {
+  const fs::path folder = temporary_folder();
+  const fs::path path = folder / "crafted.homopt";
+  const Mat Y = Euclidean(3, 1).random_point(1);
+  const auto with_moments = [&](const Vec& m, const Vec& v) {
+    return crafted_checkpoint(Adam(), 3, {{"Euclidean", {3, 1}, {Y}, {m, v}}});
+  };
+  const Vec m{0.1, -0.2, 0.3};
+  CHECK(load_error(path, with_moments(m, Vec{1e-4, 0, 2e-4})).empty());
+  CHECK_FALSE(load_error(path, with_moments(m, Vec{1e-4, -1e-4, 2e-4})).empty());
+  CHECK_FALSE(load_error(path, with_moments(m, Vec{1e-4, arma::datum::nan, 2e-4})).empty());
+  CHECK_FALSE(load_error(path, with_moments(m, Vec{1e-4, arma::datum::inf, 2e-4})).empty());
+  fs::remove_all(folder);
+}
+
 TEST_CASE("Symplectic shapes that overflow are refused by the loader", "[checkpoint][errors][crafted]") {
   const fs::path folder = temporary_folder();
   const fs::path path = folder / "crafted.homopt";
