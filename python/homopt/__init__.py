@@ -274,8 +274,12 @@ class BFGS(_MethodMixin, _core.BFGS):
     """BFGS on the coordinates with a dense inverse-Hessian approximation H (starts at I):
     at t > 1, with s the previous velocity and y = g − g_previous,
 
-        if sᵀy > eps: ρ = 1/(sᵀy),  H ← (I − ρsyᵀ) H (I − ρysᵀ) + ρssᵀ;   V = −lr·H g.
+        ρ = 1/(sᵀr),  H ← (I − ρsrᵀ) H (I − ρrsᵀ) + ρssᵀ;   V = −lr·H g,
 
+    where r = y unless the safeguards act: the pair is skipped unless sᵀy > eps·‖s‖‖y‖
+    and sᵀy ≥ 0.2·sᵀb (b = −lr·g_previous, the model's prediction of y); r is damped
+    towards b so that rᵀHr ≤ 1000·sᵀr; an update that is not finite or not positive
+    definite (Cholesky) is discarded. Formulas: core/include/homopt/methods.hpp.
     H has dimension² entries: parameters with dimension > max_dimension are refused.
     BFGS(lr=1e-2, eps=1e-8, max_dimension=4096).
     """

@@ -431,7 +431,9 @@ const AdamWithDecay = Method{:AdamWithDecay}
     BFGS(; lr = 1e-2, eps = 1e-8, max_dimension = 4096)
 
 BFGS on the coordinates with a dense inverse Hessian H (starts at I): V = −lr·H g; the
-update is skipped unless sᵀy > eps·‖s‖‖y‖. Parameters with more than `max_dimension`
+update is skipped unless sᵀy > eps·‖s‖‖y‖ and the measured curvature sᵀy is at least
+1/5 of the model's, large curvature is damped, and an update that is not positive
+definite is discarded, so H stays positive definite. Parameters with more than `max_dimension`
 coordinates are refused (H has dimension² entries).
 """
 const BFGS = Method{:BFGS}
