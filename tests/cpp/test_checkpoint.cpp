@@ -204,9 +204,11 @@ TEST_CASE("A crafted BFGS checkpoint is refused without building the d x d inver
   CHECK_THAT(load_error(path, crafted_checkpoint(Adam(), 0, {{"Stiefel", {30000, 1}, {}, {}}}, std::string(96000, '\0'))),
              Catch::Contains("needs more bytes than remain"));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  // Refusal reads 100 KB files; building the identity took seconds and > 1 GiB.
+  // Refusal reads 100 KB files; the old loader built the identity first: peak RSS + 2201 MiB
+  // and 39.5 s on the loaded 2-core machine. The time bound is only a guard against that (it
+  // holds under sanitizers and load); the memory bound is the real check.
   CHECK(peak_rss_mib() - rss_before < 200);
-  CHECK(seconds < 2);
+  CHECK(seconds < 20);
   fs::remove_all(folder);
 }
 
