@@ -42,14 +42,20 @@ TEST_CASE("Brockett cost on St(4, 20): every method reaches Σ i·λ_{p+1−i} t
   auto cost = [&](const Mat& Y) { return arma::trace(Y.t() * B * Y * D); };
   auto gradient = [&](const Mat& Y) -> Mat { return 2 * B * Y * D; };
   // Steps measured when this test was written (both retractions), budgets ≈ 2×:
-  // Adam 280, AdamWithDecay 184, Momentum 182, Gradient 790, BFGS 106 (Cayley) / 197 (geodesic), AMSGrad see output.
+  // Adam 280, AdamWithDecay 184, Momentum 182, Gradient 790, AMSGrad see output.
+  // BFGS has no line search: its rate follows the documented rule lr = 0.5/‖B‖ (docs/reliability.md,
+  // "BFGS safeguards and method ranges"), here 0.025. Most steps to 1e-8 over the 5 starts: 243
+  // (Cayley) / 242 (geodesic), the same on OpenBLAS's Haswell, Sandybridge and Prescott kernels;
+  // budget 500. Measured around the rule (1000 steps): 0.6/‖B‖ and 0.25/‖B‖ + Cayley miss 1e-8
+  // from start 3, 1/‖B‖ (the former lr = 0.05) + Cayley from start 2 — no line search, so
+  // convergence from every start is what is measured at the rule's rate, not a theorem.
   const std::vector<MethodCase> cases{
       {"Adam(lr=0.01)", std::make_shared<Adam>(0.01), 600},
       {"Adam(lr=0.01, amsgrad)", std::make_shared<Adam>(0.01, 0.9, 0.99, 3e-7, true), 1500},
       {"AdamWithDecay(2000, 0.1 -> 1e-5)", std::make_shared<AdamWithDecay>(2000, 0.1, 1e-5), 400},
       {"Momentum(lr=0.01, alpha=0.9)", std::make_shared<Momentum>(0.01, 0.9), 400},
       {"Gradient(lr=0.005)", std::make_shared<Gradient>(0.005), 1600},
-      {"BFGS(lr=0.05)", std::make_shared<BFGS>(0.05), 400},
+      {"BFGS(lr=0.5/|B|)", std::make_shared<BFGS>(0.5 / arma::norm(B, 2)), 500},
   };
   // From 5 starting points: the first passage below 1e-8 relative within the budget (for
   // constant-rate Adam too — it passes that level on its way, it does not promise to stay).
@@ -58,10 +64,6 @@ TEST_CASE("Brockett cost on St(4, 20): every method reaches Σ i·λ_{p+1−i} t
     for (Retraction retraction : {Retraction::cayley, Retraction::geodesic}) {
       int most_steps = 0;
       for (std::uint64_t seed : {1, 2, 3, 4, 5}) {
-        // Known open defect: BFGS(lr = 0.05) + Cayley misses the budget from start 2 (measured at
-        // 21:55 UTC with the BFGS under repair for issue 12 section 2): until that lands, BFGS is
-        // held to the original start only.
-        if (method_case.label.rfind("BFGS", 0) == 0 && seed != 1) continue;
         CAPTURE(method_case.label, to_string(retraction), seed);
         Optimizer optimizer(*method_case.method, retraction);
         optimizer.add(manifold, manifold.random_point(seed));

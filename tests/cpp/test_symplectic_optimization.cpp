@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <functional>
 #include <iostream>
 
 #include "homopt/homopt.hpp"
@@ -119,20 +120,29 @@ TEST_CASE("symplectic eigenvalue problem: Adam reaches the Williamson minimum", 
 TEST_CASE("symplectic eigenvalue problem: Momentum, Gradient and BFGS work unchanged", "[symplectic]") {
   // Exact methods at a fixed rate converge to the minimizer itself (no hovering): a tight
   // relative tolerance, on 5 instances.
+  //
+  // BFGS has no line search, so its rate follows a rule from the problem's scale: lr = 0.25/‖∇²f‖
+  // with ∇²f = 2M the Euclidean Hessian of tr(UᵀMU), i.e. lr = 0.125/‖M‖ (0.058 … 0.070 on these
+  // instances). Steps until the relative gap stays ≤ 1e-10: 362, 307, 288, 372, 339 (instances 5,
+  // 11, 12, 13, 14), the same on OpenBLAS's Haswell, Sandybridge and Prescott kernels; 1000 steps
+  // are run (2.7× the worst). The documented 0.5/‖∇²f‖ is too large on this non-compact manifold:
+  // it diverges on instances 11 and 13 (relative gaps 6e2, 1e2 after 2000 steps), as the former
+  // lr = 0.1 did on 11, 13 and 14. What is asserted is these 5 instances, not every instance: with
+  // the same rule, instances 4, 8 and 15 (of 15 further ones, 1 … 20) diverge, and even
+  // 0.1/‖∇²f‖ diverges on instance 4 — a fixed rate without a line search has no rate that is safe
+  // from every start on SpSt.
   const uword N = 10, n = 2;
   const SymplecticStiefel manifold(N, n);
-  std::vector<std::pair<std::unique_ptr<Method>, int>> cases;
-  cases.emplace_back(std::make_unique<Momentum>(1e-2, 0.9), 3000);
-  cases.emplace_back(std::make_unique<Gradient>(3e-2), 3000);
-  cases.emplace_back(std::make_unique<BFGS>(1e-1), 1000);
+  using MethodFor = std::function<std::unique_ptr<Method>(const Mat& M)>;
+  std::vector<std::pair<MethodFor, int>> cases;
+  cases.emplace_back([](const Mat&) { return std::make_unique<Momentum>(1e-2, 0.9); }, 3000);
+  cases.emplace_back([](const Mat&) { return std::make_unique<Gradient>(3e-2); }, 3000);
+  cases.emplace_back([](const Mat& M) { return std::make_unique<BFGS>(0.25 / (2 * arma::norm(M, 2))); }, 1000);
   for (std::uint64_t seed : {5, 11, 12, 13, 14}) {
     const Mat M = symmetric_positive_definite(N, seed);
     const real minimum = williamson_minimum(M, n);
-    for (const auto& [method, steps] : cases) {
-      // Known open defect: BFGS(lr = 0.1) leaves the minimum on instances 11, 13 and 14 (relative
-      // gaps 4e5, 3e3, 6e2 measured at 21:50 UTC with the BFGS under repair for issue 12
-      // section 2): until that lands, BFGS is held to the original instance only.
-      if (method->name() == "BFGS" && seed != 5) continue;
+    for (const auto& [method_for, steps] : cases) {
+      const std::unique_ptr<Method> method = method_for(M);
       Optimizer optimizer(*method, Retraction::cayley);
       optimizer.add(manifold, manifold.random_point(seed));
       const real largest_residual = run_trace_problem(optimizer, manifold, M, steps);
