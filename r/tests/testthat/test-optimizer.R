@@ -17,15 +17,15 @@ test_that("every method reaches the Brockett minimum on St(2, 6) with both retra
     list(Adam(lr = 0.01), 800, 1e-2),
     list(Adam(lr = 0.01, amsgrad = TRUE), 1500, 1e-6),
     list(AdamWithDecay(decay_steps = 500, lr_start = 0.05, lr_end = 1e-4), 500, 1e-6),
-    list(BFGS(lr = 0.05), 300, 1e-6)
+    # BFGS (no line search) at the documented rate lr = 0.5/||B||_2 (0.17 here): at most 50
+    # steps to 1e-6 over these starts (Haswell, Sandybridge and Prescott kernels alike); the
+    # former lr = 0.05 stalled at a relative gap 1.25 from start 4 (Cayley).
+    list(BFGS(lr = 0.5 / norm(brockett$B, "2")), 300, 1e-6)
   )
   m <- Stiefel(6, 2)
   for (case in cases) {
     for (retraction in c("cayley", "geodesic")) {
       for (seed in c(42, 1, 2, 3, 4)) {
-        # Known open defect (issue 12 section 2, BFGS under repair): BFGS leaves the minimum
-        # from other starts (relative gap 1.3 from one of them): held to the original start.
-        if (case[[1]]$name() == "BFGS" && seed != 42) next
         opt <- Optimizer(case[[1]], retraction)
         opt$add(m, m$random_point(seed))
         Y <- run_steps(opt, function(Y) brockett_gradient(brockett$B, brockett$D, Y), case[[2]])
@@ -166,17 +166,29 @@ test_that("symplectic spaces: span(U) reaches span(T) and U'JU = J is kept", {
 
 
 test_that("symplectic spaces: BFGS reaches span(T) and stays there", {
-  # What a robust BFGS guarantees: converged runs stay converged (H positive definite).
-  skip(paste("BFGS converges, then leaves the minimum again (SpGr(4, 8): 1e-12, then 1e-3;",
-             "SpSt(4, 8): singular Cayley step) -- issue 12 section 2, under repair"))
-  for (m in list(SymplecticGrassmann(4, 2), SymplecticStiefel(4, 2))) {
-    target <- m$random_point(2)
-    for (seed in c(1, 3, 4, 5, 6)) {
-      fit <- fit_span(m, BFGS(lr = 0.05), seed, target, 3000)
-      label <- paste(m$name(), "BFGS seed", seed)
-      check_within(paste(label, "relative projector distance over the last 100 of 3000 steps"), fit$distance, 1e-8)
-      check_within(paste(label, "||U'JU - J||_F"), fit$residual, 1e-12)
-    }
+  # What a robust BFGS guarantees: converged runs stay converged (H positive definite). No line
+  # search, so the rate follows a rule from the problem's scale: lr = 0.2/||Hessian|| with the
+  # Euclidean Hessian 2(I - P_T) of norm 2, i.e. lr = 0.1. On SpGr(4, 8) the relative projector
+  # distance stays <= 1e-8 from step 210 at the latest over these 5 starts (217 on OpenBLAS's
+  # Sandybridge and Prescott kernels); 1000 steps are run, the last 100 observed (4x headroom).
+  # 0.5/||Hessian|| (lr = 0.25) ends at distance 0.92 from start 3.
+  #
+  # Not run on SymplecticStiefel(4, 2): there f depends on span(U) only, so its minimum is not a
+  # point but the orbit {U*S : S in Sp(4)} -- the Hessian is singular along it and the secant
+  # pairs carry no curvature there. BFGS's H mixes those flat directions into the step, the point
+  # drifts along the orbit and ||U|| grows (measured over these 5 starts, 3000 steps): at
+  # lr = 0.25 four runs reach 1e-8 and drift back above it (2e-7 ... 6e-5 at the end); at 0.1 two
+  # drift back, one step leaves the manifold (||U||_F^2 ~ 1e7); at 0.05 two steps leave it; at
+  # 0.04 start 3 drifts back (9e-8). Only lr = 0.02 (0.01/||Hessian||, 25x below the rule, with
+  # no margin: 0.04 fails) stayed within 1e-8 on all 5 -- a tuned rate, not a rule, so SpSt is
+  # left to gradient descent (test above), whose step has no component along the orbit.
+  m <- SymplecticGrassmann(4, 2)
+  target <- m$random_point(2)
+  for (seed in c(1, 3, 4, 5, 6)) {
+    fit <- fit_span(m, BFGS(lr = 0.1), seed, target, 1000)
+    label <- paste(m$name(), "BFGS seed", seed)
+    check_within(paste(label, "relative projector distance over the last 100 of 1000 steps"), fit$distance, 1e-8)
+    check_within(paste(label, "||U'JU - J||_F"), fit$residual, 1e-12)
   }
 })
 
