@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "homopt/checkpoint.hpp"
+#include "crafted_checkpoint.hpp"
 #include "test_helpers.hpp"
 
 using namespace homopt;
@@ -123,38 +124,8 @@ TEST_CASE("Saving is atomic: failures leave the old file and no temporary behind
 // be refused with a FileError, before any allocation larger than the file itself.
 
 namespace {
-/// One parameter of a crafted checkpoint, written field by field as Optimizer::to_bytes does.
-struct CraftedParameter {
-  std::string manifold;
-  std::vector<std::uint64_t> shape;
-  std::vector<Mat> section_state;
-  std::vector<Mat> method_state;
-};
-
-/// A sealed checkpoint (valid CRC) with exactly the given fields.
-std::string crafted_checkpoint(const Method& method, std::uint64_t step_count,
-                               const std::vector<CraftedParameter>& parameters,
-                               const std::string& padding = "") {
-  BinaryWriter out;
-  out.string(method.name());
-  const Hyperparameters hyperparameters = method.hyperparameters();
-  out.u32(static_cast<std::uint32_t>(hyperparameters.size()));
-  for (const auto& [key, value] : hyperparameters) {
-    out.string(key);
-    out.f64(value);
-  }
-  out.string("cayley");
-  out.u64(step_count);
-  out.u32(static_cast<std::uint32_t>(parameters.size()));
-  for (const CraftedParameter& parameter : parameters) {
-    out.string(parameter.manifold);
-    out.u32(static_cast<std::uint32_t>(parameter.shape.size()));
-    for (std::uint64_t size : parameter.shape) out.u64(size);
-    out.matrices(parameter.section_state);
-    out.matrices(parameter.method_state);
-  }
-  return seal_checkpoint(out.bytes() + padding);
-}
+using test::CraftedParameter;
+using test::crafted_checkpoint;
 
 /// The section state {Y, Ȳ} of a random point of St(n, N) or Gr(n, N), as saved.
 std::vector<Mat> saved_frame_section(const Manifold& manifold, std::uint64_t seed) {

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "homopt/checkpoint.hpp"
+#include "crafted_checkpoint.hpp"
 #include "test_helpers.hpp"
 
 using namespace homopt;
@@ -19,35 +20,8 @@ const real below_one = std::nextafter(1.0, 0.0);
 /// The column vector with the given entries, as a Mat.
 Mat column(std::initializer_list<real> entries) { return Mat(Vec(entries)); }
 
-/// A checkpoint with the layout of Optimizer::to_bytes (checkpoint.hpp): `method` with the
-/// given hyperparameters, Cayley, step count `steps`, and at most one parameter with
-/// its manifold name/shape, section state and method state.
-struct CraftedParameter {
-  std::string manifold;
-  std::vector<std::uint64_t> shape;
-  std::vector<Mat> section_state, method_state;
-};
-std::string crafted_checkpoint(const std::string& method, const Hyperparameters& hyperparameters,
-                               std::uint64_t steps = 0, const std::vector<CraftedParameter>& parameters = {}) {
-  BinaryWriter out;
-  out.string(method);
-  out.u32(static_cast<std::uint32_t>(hyperparameters.size()));
-  for (const auto& [key, value] : hyperparameters) {
-    out.string(key);
-    out.f64(value);
-  }
-  out.string("cayley");
-  out.u64(steps);
-  out.u32(static_cast<std::uint32_t>(parameters.size()));
-  for (const CraftedParameter& parameter : parameters) {
-    out.string(parameter.manifold);
-    out.u32(static_cast<std::uint32_t>(parameter.shape.size()));
-    for (std::uint64_t size : parameter.shape) out.u64(size);
-    out.matrices(parameter.section_state);
-    out.matrices(parameter.method_state);
-  }
-  return seal_checkpoint(out.bytes());
-}
+using test::CraftedParameter;
+using test::crafted_checkpoint;
 
 /// The crafted parameter of `optimizer`'s parameter 0 with its method state replaced.
 CraftedParameter with_state(const Optimizer& optimizer, std::vector<Mat> method_state) {
