@@ -137,23 +137,25 @@ Vec Adam::velocity_with_rate(real rate, const Vec& g, MethodState& state, std::u
 
 namespace {
 
-/// Throws unless 1 ≤ count ≤ largest (the rule for decay_steps and max_dimension).
+/// The refusal of a count outside [1, largest] (decay_steps, max_dimension); `got` is the
+/// value as given (an integer, or the double of a checkpoint or the C ABI).
+template <typename Value>
+[[noreturn]] void refuse_count(Value got, std::uint64_t largest, const std::string& argument) {
+  std::ostringstream message;
+  message << "must be a whole number in [1, " << largest << "], got " << got;
+  throw InvalidArgument(argument, message.str());
+}
+
+/// Throws unless 1 ≤ count ≤ largest.
 void require_count(std::uint64_t count, std::uint64_t largest, const std::string& argument) {
-  if (count < 1 || count > largest) {
-    std::ostringstream message;
-    message << "must be a whole number in [1, " << largest << "], got " << count;
-    throw InvalidArgument(argument, message.str());
-  }
+  if (count < 1 || count > largest) refuse_count(count, largest, argument);
 }
 
 /// A count stored as a double (checkpoints, C ABI): must be a whole number in [1, largest]
 /// (largest ≤ 2⁵³, so the conversion is exact both ways).
 std::uint64_t count_from_real(real value, std::uint64_t largest, const std::string& argument) {
-  if (!(value >= 1 && value <= static_cast<real>(largest) && std::floor(value) == value)) {
-    std::ostringstream message;
-    message << "must be a whole number in [1, " << largest << "], got " << value;
-    throw InvalidArgument(argument, message.str());
-  }
+  if (!(value >= 1 && value <= static_cast<real>(largest) && std::floor(value) == value))
+    refuse_count(value, largest, argument);
   return static_cast<std::uint64_t>(value);
 }
 

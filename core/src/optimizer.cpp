@@ -79,13 +79,10 @@ void Optimizer::step(const std::vector<Mat>& gradients) {
     const Parameter& parameter = parameters_[i];
     const Vec coordinates = parameter.section->lift(gradients[i]);
     new_states[i] = parameter.state;
-    // Refuses (naming gradients[i]) an update whose state or velocity would overflow.
+    // Refuses (naming gradients[i]) an update whose state or velocity is not finite; the
+    // section then checks that the point it returns is finite and on the manifold
+    // (NaN-safe), so nothing non-finite or off the manifold is ever committed.
     const Vec velocity = method_->checked_velocity(coordinates, new_states[i], t, argument_name(i));
-    // O(dimension); the section then checks that the point it returns is finite and on
-    // the manifold (NaN-safe), so nothing non-finite or off the manifold is ever committed.
-    if (!velocity.is_finite())
-      throw InvalidArgument("velocity", "the method's velocity for " + argument_name(i) +
-                                            " is NaN/Inf (overflow: reduce the learning rate)");
     new_sections[i] = parameter.section->retracted(velocity, retraction_);
   }
   for (std::size_t i = 0; i < parameters_.size(); ++i) {

@@ -1162,6 +1162,22 @@ static homopt_optimizer* make_shared_optimizer(homopt_manifold* stiefel, homopt_
   return optimizer;
 }
 
+/* Fills `shared` with a new optimizer (make_shared_optimizer) and the fixed gradients G
+ * (STIEFEL_ROWS×STIEFEL_COLS, seed) and H (3×2, seed + 1) that every step uses. */
+static void prepare_shared(struct shared_optimizer* shared, double* G, double* H, uint64_t seed,
+                           homopt_manifold* stiefel, homopt_manifold* euclidean) {
+  CHECK_OK(homopt_standard_normal_matrix(STIEFEL_ROWS, STIEFEL_COLS, seed, G, STIEFEL_ROWS * STIEFEL_COLS));
+  CHECK_OK(homopt_standard_normal_matrix(3, 2, seed + 1, H, 6));
+  memset(shared, 0, sizeof *shared);
+  shared->gradients[0] = G;
+  shared->gradients[1] = H;
+  shared->rows[0] = STIEFEL_ROWS;
+  shared->cols[0] = STIEFEL_COLS;
+  shared->rows[1] = 3;
+  shared->cols[1] = 2;
+  shared->optimizer = make_shared_optimizer(stiefel, euclidean);
+}
+
 /* STEPPERS threads × STEPS_PER_THREAD steps on one optimizer, while another thread reads
  * and saves it: exactly STEPPERS·STEPS_PER_THREAD steps count, and since every step has the
  * same gradients, every serial order gives the same point: the result equals a serial run
@@ -1173,17 +1189,8 @@ static void check_concurrent_steps(homopt_manifold* stiefel, homopt_manifold* eu
   homopt_optimizer *serial, *loaded;
   uint64_t steps = 0;
   int k, failures = 0;
-  CHECK_OK(homopt_standard_normal_matrix(STIEFEL_ROWS, STIEFEL_COLS, 5, G, 12));
-  CHECK_OK(homopt_standard_normal_matrix(3, 2, 6, H, 6));
-  memset(&shared, 0, sizeof shared);
-  shared.gradients[0] = G;
-  shared.gradients[1] = H;
-  shared.rows[0] = STIEFEL_ROWS;
-  shared.cols[0] = STIEFEL_COLS;
-  shared.rows[1] = 3;
-  shared.cols[1] = 2;
+  prepare_shared(&shared, G, H, 5, stiefel, euclidean);
   work_path(shared.save_path, "threads.checkpoint");
-  shared.optimizer = make_shared_optimizer(stiefel, euclidean);
   CHECK(pthread_create(&reader, NULL, read_and_save, &shared) == 0);
   for (k = 0; k < STEPPERS; ++k) CHECK(pthread_create(&steppers[k], NULL, step_many, &shared) == 0);
   for (k = 0; k < STEPPERS; ++k) {
@@ -1227,16 +1234,7 @@ static void check_destroy_while_stepping(homopt_manifold* stiefel, homopt_manifo
   pthread_t stepper;
   uint64_t steps = 0;
   size_t live = 0;
-  CHECK_OK(homopt_standard_normal_matrix(STIEFEL_ROWS, STIEFEL_COLS, 7, G, 12));
-  CHECK_OK(homopt_standard_normal_matrix(3, 2, 8, H, 6));
-  memset(&shared, 0, sizeof shared);
-  shared.gradients[0] = G;
-  shared.gradients[1] = H;
-  shared.rows[0] = STIEFEL_ROWS;
-  shared.cols[0] = STIEFEL_COLS;
-  shared.rows[1] = 3;
-  shared.cols[1] = 2;
-  shared.optimizer = make_shared_optimizer(stiefel, euclidean);
+  prepare_shared(&shared, G, H, 7, stiefel, euclidean);
   CHECK(pthread_create(&stepper, NULL, step_until_destroyed, &shared) == 0);
   while (steps < 50 && homopt_optimizer_step_count(shared.optimizer, &steps) == HOMOPT_OK) continue;
   CHECK_OK(homopt_optimizer_destroy(shared.optimizer));
