@@ -139,20 +139,27 @@ fit_span <- function(m, method, seed, target, steps) {
   list(distance = worst, residual = symplecticity_residual(U))
 }
 
+# Fits span(T) for T = m$random_point(2) from the starts 1, 3, 4, 5, 6 with `method`: the
+# relative projector distance stays <= 1e-8 over the last 100 of `steps` steps and
+# ||U'JU - J||_F <= 1e-12.
+check_span_fits <- function(m, method, method_name, steps) {
+  target <- m$random_point(2)
+  for (seed in c(1, 3, 4, 5, 6)) {
+    fit <- fit_span(m, method, seed, target, steps)
+    label <- paste(m$name(), method_name, "seed", seed)
+    check_within(paste(label, "relative projector distance over the last 100 of", steps, "steps"),
+                 fit$distance, 1e-8)
+    check_within(paste(label, "||U'JU - J||_F"), fit$residual, 1e-12)
+  }
+}
+
 test_that("symplectic spaces: span(U) reaches span(T) and U'JU = J is kept", {
   # Gradient descent at a fixed rate converges linearly to the exact minimiser (no hovering),
   # at a rate that depends on the instance (the slowest of these 5 starts needs ~2500 steps
   # for 1e-12): after 3000 steps the relative projector distance stays below 1e-8 over the
   # last 100 steps, and the constraint is kept to 1e-12.
-  for (m in list(SymplecticGrassmann(4, 2), SymplecticStiefel(4, 2))) {
-    target <- m$random_point(2)
-    for (seed in c(1, 3, 4, 5, 6)) {
-      fit <- fit_span(m, Gradient(lr = 0.05), seed, target, 3000)
-      label <- paste(m$name(), "Gradient seed", seed)
-      check_within(paste(label, "relative projector distance over the last 100 of 3000 steps"), fit$distance, 1e-8)
-      check_within(paste(label, "||U'JU - J||_F"), fit$residual, 1e-12)
-    }
-  }
+  for (m in list(SymplecticGrassmann(4, 2), SymplecticStiefel(4, 2)))
+    check_span_fits(m, Gradient(lr = 0.05), "Gradient", 3000)
   m <- SymplecticStiefel(4, 2)            # on SpSt the point itself: min ||U - T||^2 = 0
   target <- m$random_point(2)
   for (seed in c(1, 3, 4, 5, 6)) {
@@ -182,14 +189,7 @@ test_that("symplectic spaces: BFGS reaches span(T) and stays there", {
   # 0.04 start 3 drifts back (9e-8). Only lr = 0.02 (0.01/||Hessian||, 25x below the rule, with
   # no margin: 0.04 fails) stayed within 1e-8 on all 5 -- a tuned rate, not a rule, so SpSt is
   # left to gradient descent (test above), whose step has no component along the orbit.
-  m <- SymplecticGrassmann(4, 2)
-  target <- m$random_point(2)
-  for (seed in c(1, 3, 4, 5, 6)) {
-    fit <- fit_span(m, BFGS(lr = 0.1), seed, target, 1000)
-    label <- paste(m$name(), "BFGS seed", seed)
-    check_within(paste(label, "relative projector distance over the last 100 of 1000 steps"), fit$distance, 1e-8)
-    check_within(paste(label, "||U'JU - J||_F"), fit$residual, 1e-12)
-  }
+  check_span_fits(SymplecticGrassmann(4, 2), BFGS(lr = 0.1), "BFGS", 1000)
 })
 
 test_that("the optimizer keeps its own copies of the manifold and the method", {
