@@ -169,6 +169,7 @@ void execute(Job& job) {
   for (const std::string& removed : clean_output_folder(job.output))
     std::printf("removed %s (left by a killed run)\n", removed.c_str());
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
+  bool trained_an_epoch = false;
   for (Run& run : job.runs) {
     RunRecord& r = run.record;
     std::printf("%s: %s, %lu blocks, batch %lu, %lu training and %lu test images, %lu epochs, %d threads\n",
@@ -186,6 +187,7 @@ void execute(Job& job) {
       write_file_atomically(record_path(job.output, r.name), r.to_text());  // first: see plan_resume
       run.optimizer->save(checkpoint_path(job.output, r.name));
       write_metrics(job);
+      trained_an_epoch = true;
       std::printf("%s epoch %lu/%lu: train loss %.6f  test accuracy %.4f  max|PᵀP−I| %.2e  %.2f s (%.0f img/s)\n",
                   r.name.c_str(), static_cast<unsigned long>(summary.epoch), static_cast<unsigned long>(r.epochs),
                   summary.train_loss, summary.test_accuracy, summary.max_orthogonality_error, summary.seconds,
@@ -193,6 +195,9 @@ void execute(Job& job) {
       std::fflush(stdout);
     }
   }
+  // A run killed after its last checkpoint but before metrics.csv was replaced resumes with
+  // nothing left to train: metrics.csv is then rewritten here, so it always matches the checkpoints.
+  if (!trained_an_epoch) write_metrics(job);
   const std::filesystem::path output(job.output);
   std::printf("metrics:     %s\n", (output / "metrics.csv").c_str());
   if (job.options.plot) std::printf("plot:        %s\n", (output / "metrics.png").c_str());

@@ -81,6 +81,14 @@ cmp -s <(cut -d, -f1-5 "$work/a/metrics.csv") <(cut -d, -f1-5 "$work/c/metrics.c
 cmp -s "$work/a/adam-stiefel.checkpoint" "$work/c/adam-stiefel.checkpoint" || fail "resumed checkpoint differs"
 expect_usage_error resume-with-blocks --resume "$work/c/adam-stiefel.checkpoint" --blocks 2
 
+# a kill after the last checkpoint but before metrics.csv was replaced: resuming the finished
+# run trains nothing and rewrites metrics.csv from the run record
+cp "$work/c/metrics.csv" "$work/c/metrics.full"
+head -n 2 "$work/c/metrics.full" > "$work/c/metrics.csv"
+"$train" --resume "$work/c/adam-stiefel.checkpoint" --data "$data" --no-plot > /dev/null || fail "resume of a finished run"
+cmp -s "$work/c/metrics.csv" "$work/c/metrics.full" || fail "resume of a finished run left a stale metrics.csv"
+rm "$work/c/metrics.full"
+
 # a folder left by a kill before the first checkpoint (RUN.run without RUN.checkpoint) and
 # stale temporaries of a dead writer: reusable; the next run removes exactly those files
 mkdir -p "$work/e"
