@@ -1,5 +1,6 @@
 #include <sstream>
 
+#include "homopt/api.hpp"
 #include "homopt/error.hpp"
 #include "homopt/euclidean.hpp"
 #include "homopt/grassmann.hpp"
@@ -10,13 +11,15 @@
 namespace homopt {
 
 std::unique_ptr<Manifold> make_manifold(const std::string& name, const std::vector<uword>& shape) {
-  if (shape.size() != 2) throw InvalidArgument("shape_parameters", "expected 2 sizes");
+  const ManifoldSpec& spec = manifold_spec(name);  // refuses unknown names, listing the known ones
+  if (shape.size() != spec.shape_parameters.size())
+    throw InvalidArgument("shape_parameters", "expected " + std::to_string(spec.shape_parameters.size()) + " sizes");
   if (name == "Stiefel") return std::make_unique<Stiefel>(shape[0], shape[1]);
   if (name == "Grassmann") return std::make_unique<Grassmann>(shape[0], shape[1]);
   if (name == "SymplecticStiefel") return std::make_unique<SymplecticStiefel>(shape[0], shape[1]);
   if (name == "SymplecticGrassmann") return std::make_unique<SymplecticGrassmann>(shape[0], shape[1]);
   if (name == "Euclidean") return std::make_unique<Euclidean>(shape[0], shape[1]);
-  throw InvalidArgument("name", "unknown manifold '" + name + "'");
+  throw InvalidArgument("name", "manifold '" + name + "' is declared in manifold_specs() but make_manifold cannot build it");
 }
 
 }  // namespace homopt

@@ -133,44 +133,6 @@ Vec Adam::velocity_with_rate(real rate, const Vec& g, MethodState& state, std::u
   return result;
 }
 
-// ---------------------------------------------------------------- ranges
-
-namespace {
-
-/// The refusal of a count outside [1, largest] (decay_steps, max_dimension); `got` is the
-/// value as given (an integer, or the double of a checkpoint or the C ABI).
-template <typename Value>
-[[noreturn]] void refuse_count(Value got, std::uint64_t largest, const std::string& argument) {
-  std::ostringstream message;
-  message << "must be a whole number in [1, " << largest << "], got " << got;
-  throw InvalidArgument(argument, message.str());
-}
-
-/// Throws unless 1 ≤ count ≤ largest.
-void require_count(std::uint64_t count, std::uint64_t largest, const std::string& argument) {
-  if (count < 1 || count > largest) refuse_count(count, largest, argument);
-}
-
-/// A count stored as a double (checkpoints, C ABI): must be a whole number in [1, largest]
-/// (largest ≤ 2⁵³, so the conversion is exact both ways).
-std::uint64_t count_from_real(real value, std::uint64_t largest, const std::string& argument) {
-  if (!(value >= 1 && value <= static_cast<real>(largest) && std::floor(value) == value))
-    refuse_count(value, largest, argument);
-  return static_cast<std::uint64_t>(value);
-}
-
-/// A bool stored as a double: exactly 0 or 1.
-bool flag_from_real(real value, const std::string& argument) {
-  if (value != 0 && value != 1) {
-    std::ostringstream message;
-    message << "must be 0 or 1 (a bool), got " << value;
-    throw InvalidArgument(argument, message.str());
-  }
-  return value == 1;
-}
-
-}  // namespace
-
 // ---------------------------------------------------------------- AdamWithDecay
 
 AdamWithDecay::AdamWithDecay(std::uint64_t decay_steps, real lr_start, real lr_end, real beta1,
@@ -309,49 +271,34 @@ real lookup(const Hyperparameters& values, const std::string& key, real fallback
     if (entry.first == key) return entry.second;
   return fallback;
 }
-/// Refuses keys that `method` does not have, and repeated keys.
-void require_known(const Hyperparameters& values, std::initializer_list<const char*> known,
-                   const std::string& method) {
+/// Refuses keys that `method` does not declare, and repeated keys.
+void require_known(const Hyperparameters& values, const MethodSpec& method) {
   for (std::size_t k = 0; k < values.size(); ++k) {
     const std::string& key = values[k].first;
     bool found = false;
-    for (const char* name : known) found = found || key == name;
-    if (!found) throw InvalidArgument(key, "is not a hyperparameter of " + method);
+    for (const HyperparameterSpec& declared : method.hyperparameters) found = found || key == declared.name;
+    if (!found) throw InvalidArgument(key, "is not a hyperparameter of " + method.name);
     for (std::size_t earlier = 0; earlier < k; ++earlier)
       if (values[earlier].first == key) throw InvalidArgument(key, "is given more than once");
   }
 }
 }  // namespace
 
-std::unique_ptr<Method> make_method(const std::string& name, const Hyperparameters& h) {
-  if (name == "Gradient") {
-    require_known(h, {"lr"}, name);
-    return std::make_unique<Gradient>(lookup(h, "lr", 1e-2));
-  }
-  if (name == "Momentum") {
-    require_known(h, {"lr", "alpha"}, name);
-    return std::make_unique<Momentum>(lookup(h, "lr", 1e-3), lookup(h, "alpha", 1e-2));
-  }
-  if (name == "Adam") {
-    require_known(h, {"lr", "beta1", "beta2", "eps", "amsgrad"}, name);
-    return std::make_unique<Adam>(lookup(h, "lr", 1e-3), lookup(h, "beta1", 0.9), lookup(h, "beta2", 0.99),
-                                  lookup(h, "eps", 3e-7), flag_from_real(lookup(h, "amsgrad", 0), "amsgrad"));
-  }
-  if (name == "AdamWithDecay") {
-    require_known(h, {"decay_steps", "lr_start", "lr_end", "beta1", "beta2", "eps", "amsgrad"}, name);
-    return std::make_unique<AdamWithDecay>(
-        count_from_real(lookup(h, "decay_steps", 1000), max_decay_steps, "decay_steps"),
-        lookup(h, "lr_start", 1e-2), lookup(h, "lr_end", 1e-6), lookup(h, "beta1", 0.9),
-        lookup(h, "beta2", 0.99), lookup(h, "eps", 1e-8), flag_from_real(lookup(h, "amsgrad", 0), "amsgrad"));
-  }
-  if (name == "BFGS") {
-    require_known(h, {"lr", "eps", "max_dimension"}, name);
-    return std::make_unique<BFGS>(lookup(h, "lr", 1e-2), lookup(h, "eps", 1e-8),
-                                  count_from_real(lookup(h, "max_dimension", 4096), max_bfgs_dimension,
-                                                  "max_dimension"));
-  }
-  throw InvalidArgument("name", "unknown method '" + name +
-                                    "' (expected Gradient, Momentum, Adam, AdamWithDecay or BFGS)");
+std::unique_ptr<Method> make_method(const std::string& name, const Hyperparameters& given) {
+  const MethodSpec& spec = method_spec(name);
+  require_known(given, spec);
+  // v[k] is hyperparameter k of the spec (given or default), checked against its range.
+  std::vector<real> v;
+  for (const HyperparameterSpec& declared : spec.hyperparameters)
+    v.push_back(check_hyperparameter(declared, lookup(given, declared.name, declared.default_value)));
+  const auto count = [](real value) { return static_cast<std::uint64_t>(value); };
+  if (name == "Gradient") return std::make_unique<Gradient>(v[0]);
+  if (name == "Momentum") return std::make_unique<Momentum>(v[0], v[1]);
+  if (name == "Adam") return std::make_unique<Adam>(v[0], v[1], v[2], v[3], v[4] == 1);
+  if (name == "AdamWithDecay")
+    return std::make_unique<AdamWithDecay>(count(v[0]), v[1], v[2], v[3], v[4], v[5], v[6] == 1);
+  if (name == "BFGS") return std::make_unique<BFGS>(v[0], v[1], count(v[2]));
+  throw InvalidArgument("name", "method '" + name + "' is declared in method_specs() but make_method cannot build it");
 }
 
 }  // namespace homopt

@@ -11,25 +11,20 @@
 #include <utility>
 #include <vector>
 
+#include "homopt/api.hpp"
 #include "homopt/types.hpp"
 
 namespace homopt {
 
-/// Accepted ranges (one rule for the constructors and for make_method, hence for the
-/// checkpoint loader: what an optimizer can hold, save writes and load reads back
-/// bit-identically):
+/// Accepted ranges: one rule per hyperparameter, declared in method_specs() (api.hpp) and
+/// applied by the constructors and by make_method alike, hence by the checkpoint loader:
+/// what an optimizer can hold, save writes and load reads back bit-identically.
 ///   lr, lr_start, lr_end, eps       finite and > 0 (every such double, subnormals included)
 ///   alpha, beta1, beta2             0 ≤ value < 1
 ///   amsgrad                         a bool; stored as exactly 0 or 1
 ///   decay_steps                     whole, 1 ≤ S ≤ max_decay_steps = 2⁵³
 ///   max_dimension                   whole, 1 ≤ d ≤ max_bfgs_dimension = 46340
-/// Hyperparameters are stored as doubles: 2⁵³ is the largest bound below which every whole
-/// number is exactly a double, and 46340² < 2³¹ keeps BFGS's d×d inverse Hessian within the
-/// 32-bit BLAS/LAPACK interface.
-inline constexpr std::uint64_t max_decay_steps = std::uint64_t(1) << 53;
-/// Largest accepted BFGS max_dimension (see above).
-inline constexpr std::uint64_t max_bfgs_dimension = 46340;
-
+/// Default arguments are the constants of homopt::method_defaults (api.hpp).
 /// Per-parameter state of a method: a list of matrices (moments, inverse Hessian, …).
 /// Stored verbatim in checkpoints.
 using MethodState = std::vector<Mat>;
@@ -72,7 +67,7 @@ class Method {
 class Gradient : public Method {
  public:
   /// lr > 0.
-  explicit Gradient(real lr = 1e-2);
+  explicit Gradient(real lr = method_defaults::gradient_lr);
   real lr() const { return lr_; }
   std::string name() const override { return "Gradient"; }
   Hyperparameters hyperparameters() const override { return {{"lr", lr_}}; }
@@ -88,7 +83,7 @@ class Gradient : public Method {
 class Momentum : public Method {
  public:
   /// lr > 0, 0 ≤ alpha < 1.
-  explicit Momentum(real lr = 1e-3, real alpha = 1e-2);
+  explicit Momentum(real lr = method_defaults::momentum_lr, real alpha = method_defaults::momentum_alpha);
   real lr() const { return lr_; }
   real alpha() const { return alpha_; }
   std::string name() const override { return "Momentum"; }
@@ -111,8 +106,9 @@ class Momentum : public Method {
 class Adam : public Method {
  public:
   /// lr > 0, 0 ≤ beta1 < 1, 0 ≤ beta2 < 1, eps > 0.
-  explicit Adam(real lr = 1e-3, real beta1 = 0.9, real beta2 = 0.99, real eps = 3e-7,
-                bool amsgrad = false);
+  explicit Adam(real lr = method_defaults::adam_lr, real beta1 = method_defaults::adam_beta1,
+                real beta2 = method_defaults::adam_beta2, real eps = method_defaults::adam_eps,
+                bool amsgrad = method_defaults::adam_amsgrad);
   real lr() const { return lr_; }
   real beta1() const { return beta1_; }
   real beta2() const { return beta2_; }
@@ -141,9 +137,11 @@ class Adam : public Method {
 class AdamWithDecay : public Method {
  public:
   /// lr_start > 0, lr_end > 0, 1 ≤ decay_steps ≤ max_decay_steps, betas in [0, 1), eps > 0.
-  explicit AdamWithDecay(std::uint64_t decay_steps = 1000, real lr_start = 1e-2,
-                         real lr_end = 1e-6, real beta1 = 0.9, real beta2 = 0.99,
-                         real eps = 1e-8, bool amsgrad = false);
+  explicit AdamWithDecay(std::uint64_t decay_steps = method_defaults::decay_steps,
+                         real lr_start = method_defaults::decay_lr_start,
+                         real lr_end = method_defaults::decay_lr_end,
+                         real beta1 = method_defaults::decay_beta1, real beta2 = method_defaults::decay_beta2,
+                         real eps = method_defaults::decay_eps, bool amsgrad = method_defaults::decay_amsgrad);
   std::uint64_t decay_steps() const { return decay_steps_; }
   real lr_start() const { return lr_start_; }
   real lr_end() const { return lr_end_; }
@@ -198,12 +196,13 @@ class AdamWithDecay : public Method {
 /// model along a step is learned only through intermediate pairs. lr ≈ 0.5/‖Hessian‖ … 1 is
 /// a good choice; far smaller lr converge linearly at rate ≈ 1 − lr.
 /// Memory: H has dimension² entries; parameters with dimension > max_dimension
-/// (default 4096, i.e. 128 MiB per parameter) are refused.
+/// (default method_defaults::bfgs_max_dimension = 4096, i.e. 128 MiB per parameter) are refused.
 /// State: {H, g_previous, s}.
 class BFGS : public Method {
  public:
   /// lr > 0, eps > 0, 1 ≤ max_dimension ≤ max_bfgs_dimension.
-  explicit BFGS(real lr = 1e-2, real eps = 1e-8, uword max_dimension = 4096);
+  explicit BFGS(real lr = method_defaults::bfgs_lr, real eps = method_defaults::bfgs_eps,
+                uword max_dimension = method_defaults::bfgs_max_dimension);
   real lr() const { return lr_; }
   real eps() const { return eps_; }
   uword max_dimension() const { return max_dimension_; }
@@ -226,9 +225,10 @@ class BFGS : public Method {
   uword max_dimension_;
 };
 
-/// Creates a method from name() and hyperparameters() (checkpoints, bindings). Missing
-/// hyperparameters take their defaults; unknown names, unknown or repeated keys and values
-/// outside the ranges above (a count that is not a whole number, amsgrad other than 0 or 1)
+/// Creates a method from name() and hyperparameters() (checkpoints, bindings). The names,
+/// keys, defaults and ranges are those of method_spec(name) (api.hpp): missing
+/// hyperparameters take their default_value; unknown names, unknown or repeated keys and
+/// values outside the ranges (a count that is not a whole number, amsgrad other than 0 or 1)
 /// throw InvalidArgument naming the key. Accepts exactly what the constructors accept.
 std::unique_ptr<Method> make_method(const std::string& name, const Hyperparameters& hyperparameters);
 
