@@ -1,5 +1,5 @@
 // numpy_arma.i — Python typemaps homopt::Mat (arma::Mat<double>) ⇄ numpy.ndarray
-// (DESIGN 3). Included by homopt.i under SWIGPYTHON only.
+// (docs/architecture.md). Included by homopt.i under SWIGPYTHON only.
 //
 // Input (`const homopt::Mat&`; `const std::vector<homopt::Mat>&` from a list, tuple or any
 // other iterable of such matrices, but not from an ndarray):

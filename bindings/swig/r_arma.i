@@ -1,6 +1,6 @@
 // r_arma.i — R typemaps of the homopt SWIG interface (included by homopt.i under SWIGR).
 //
-// Conventions (DESIGN 2.1 and 3):
+// Conventions (docs/architecture.md, "From each language to the core"):
 //  * homopt::Mat ⇄ R matrix. Both are column-major, so A[i, j] in R is A(i-1, j-1) in C++;
 //    nothing is transposed. A double matrix is passed to C++ as a non-owning Armadillo
 //    view (zero copy); an integer matrix is copied into doubles (NA becomes NaN, which the

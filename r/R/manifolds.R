@@ -1,5 +1,5 @@
 # Manifolds: Stiefel, Grassmann, SymplecticStiefel, SymplecticGrassmann, Euclidean
-# (DESIGN 1.2–1.4). Every manifold object has
+# (docs/mathematics.md, docs/symplectic.md). Every manifold object has
 # the same verbs; they call the SWIG wrappers of the C++ base class homopt::Manifold.
 
 new_manifold <- function(pointer, class, delete_routine) {

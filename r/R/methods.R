@@ -1,4 +1,4 @@
-# Optimizer methods (DESIGN 1.5), with the reference defaults of the C++ constructors.
+# Optimizer methods (docs/methods.md), with the reference defaults of the C++ constructors.
 # A method object only carries hyperparameters; Optimizer() copies it.
 
 new_method <- function(pointer, class, delete_routine, extra = list()) {

@@ -1,4 +1,4 @@
-# The optimizer (DESIGN 1.1): one method, one retraction, one global step counter, any
+# The optimizer (docs/methods.md, "The step"): one method, one retraction, one global step counter, any
 # number of parameters, each on its own manifold. Parameter indices are 1-based in R.
 
 new_optimizer <- function(pointer) {
