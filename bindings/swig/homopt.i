@@ -1,5 +1,6 @@
 // homopt.i — the ONE SWIG interface of homopt, shared by the Python and R modules
-// (docs/architecture.md, "From each language to the core"). Everything here is language-neutral; language-specific typemaps live in
+// (docs/architecture.md, "From each language to the core"). Everything here is
+// language-neutral; language-specific typemaps live in
 //   numpy_arma.i  (Python: homopt::Mat ⇄ numpy.ndarray, included under SWIGPYTHON)
 //   r_arma.i      (R: homopt::Mat ⇄ R matrix, included under SWIGR)
 // Both must provide typemaps for: `const homopt::Mat&` (in), `homopt::Mat` and
