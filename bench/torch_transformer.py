@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""The vision transformer of homopt-train (DESIGN 1.6; core/include/homopt/nn/*.hpp) written in
-PyTorch, with every attention projection kept orthonormal by
+"""The vision transformer of homopt-train (docs/transformer.md; nn/include/homopt/nn/*.hpp)
+written in PyTorch, with every attention projection kept orthonormal by
 torch.nn.utils.parametrizations.orthogonal (default map for a 49×7 matrix: Householder) and
 trained by torch.optim.Adam — for a side-by-side comparison with homopt-train.
 

@@ -7,7 +7,7 @@
 
 namespace homopt::detail {
 
-/// λ = [Y, Ȳ] ∈ O(N) with the low-rank retraction of DESIGN 1.2. `with_skew_block`
+/// λ = [Y, Ȳ] ∈ O(N) with the low-rank retraction of docs/mathematics.md. `with_skew_block`
 /// selects Stiefel (𝔤ʰᵒʳ has the skew block A) or Grassmann (A ≡ 0).
 class OrthogonalSection : public Section {
  public:

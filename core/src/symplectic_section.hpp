@@ -1,5 +1,5 @@
 // homopt (private) — the section λ ∈ Sp(2N) shared by SymplecticStiefel and SymplecticGrassmann
-// (DESIGN 1.4; formulas and packing in homopt/symplectic_stiefel.hpp).
+// (docs/symplectic.md; formulas and packing in homopt/symplectic_stiefel.hpp).
 //
 // Internally λ is stored in *paired* column order λ̃ = [U, Ū]: U (2N×2n) is the point and
 // Ū (2N×2m, m = N − n) a symplectic basis of the symplectic complement of span(U), so that
@@ -71,7 +71,8 @@ Mat dense_retraction_factor(const Vec& coordinates, uword N, uword n, bool with_
 /// λ in the standard column order [U₁, Ū₁, U₂, Ū₂] from the paired blocks.
 Mat standard_order(const Mat& point, const Mat& complement);
 
-/// The section λ̃ = [U, Ū] ∈ Sp(2N) (paired order) with the low-rank retraction of DESIGN 1.4.
+/// The section λ̃ = [U, Ū] ∈ Sp(2N) (paired order) with the low-rank retraction of
+/// docs/symplectic.md.
 class SymplecticSection : public Section {
  public:
   SymplecticSection(Mat point, Mat complement, bool with_block);

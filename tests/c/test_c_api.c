@@ -383,7 +383,7 @@ static void test_methods(void) {
   CHECK(hyperparameter(method, "max_dimension") == 50);
   CHECK_OK(homopt_method_destroy(method));
 
-  /* the generic creator: no keys → the core's defaults (DESIGN 1.5) */
+  /* the generic creator: no keys → the core's defaults (docs/methods.md) */
   CHECK_OK(homopt_method_create("Gradient", NULL, NULL, 0, &method));
   CHECK(hyperparameter(method, "lr") == 1e-2);
   CHECK_OK(homopt_method_destroy(method));

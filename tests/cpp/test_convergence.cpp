@@ -1,4 +1,4 @@
-// Convergence to closed-form optima (DESIGN 1.5; issue "optimizer methods"). Each case
+// Convergence to closed-form optima (docs/methods.md; issue "optimizer methods"). Each case
 // prints the number of steps it needed; the budgets asserted are about twice those.
 #include <cstdio>
 #include <functional>

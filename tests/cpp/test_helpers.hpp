@@ -16,7 +16,7 @@ inline real relative_error(const Mat& a, const Mat& b) {
   return arma::norm(a - b, "fro") / std::max<real>(1, arma::norm(b, "fro"));
 }
 
-/// Dense Ω(Y, Δ) = (I − ½YYᵀ)ΔYᵀ − YΔᵀ(I − ½YYᵀ) (DESIGN 1.2).
+/// Dense Ω(Y, Δ) = (I − ½YYᵀ)ΔYᵀ − YΔᵀ(I − ½YYᵀ) (docs/mathematics.md).
 inline Mat omega(const Mat& Y, const Mat& Delta) {
   const Mat P = arma::eye(Y.n_rows, Y.n_rows) - 0.5 * Y * Y.t();
   return P * Delta * Y.t() - Y * Delta.t() * P;

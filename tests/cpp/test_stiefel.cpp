@@ -1,4 +1,4 @@
-// Geometry of the Stiefel manifold (DESIGN 1.2): lift, retractions, section update, drift.
+// Geometry of the Stiefel manifold (docs/mathematics.md): lift, retractions, section update, drift.
 #include <cstdio>
 #include <limits>
 

@@ -1,4 +1,4 @@
-// homopt — the Grassmann manifold Gr(n, N) of n-dimensional subspaces of ℝ^N (DESIGN 1.3).
+// homopt — the Grassmann manifold Gr(n, N) of n-dimensional subspaces of ℝ^N (docs/mathematics.md).
 #pragma once
 
 #include "homopt/orthonormal_frames.hpp"

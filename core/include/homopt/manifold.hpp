@@ -1,4 +1,5 @@
-// homopt — the two abstractions every homogeneous space implements (DESIGN 1.1).
+// homopt — the two abstractions every homogeneous space implements
+// (docs/mathematics.md, "The general recipe").
 //
 // A *Manifold* is a small value type with a fixed set of verbs (as in Manifolds.jl):
 // dimensions, random_point, check, riemannian_gradient, and `section`, which builds the

@@ -1,4 +1,4 @@
-// homopt — optimizer methods (DESIGN 1.5). A method maps the packed gradient coordinates g
+// homopt — optimizer methods (docs/methods.md). A method maps the packed gradient coordinates g
 // of one parameter and its own state to a velocity V (a coordinate vector of the same
 // length). Methods know nothing about manifolds: on every manifold they act on the one
 // fixed vector space 𝔤ʰᵒʳ, so element-wise operations (Adam) are well defined.

@@ -1,5 +1,5 @@
 // homopt — what Stiefel and Grassmann share: points are orthonormal N×n frames Y and the
-// section is λ = [Y, Ȳ] ∈ O(N) (DESIGN 1.2, 1.3).
+// section is λ = [Y, Ȳ] ∈ O(N) (docs/mathematics.md, "Stiefel St(n, N)" and "Grassmann Gr(n, N)").
 #pragma once
 
 #include "homopt/manifold.hpp"

@@ -1,4 +1,5 @@
-// homopt — the Stiefel manifold St(n, N) = {Y ∈ ℝ^{N×n} : YᵀY = I} (DESIGN 1.2).
+// homopt — the Stiefel manifold St(n, N) = {Y ∈ ℝ^{N×n} : YᵀY = I}
+// (docs/mathematics.md).
 #pragma once
 
 #include "homopt/orthonormal_frames.hpp"

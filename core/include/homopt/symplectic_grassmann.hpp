@@ -1,5 +1,5 @@
 // homopt — the symplectic Grassmann manifold SpGr(2n, 2N) of 2n-dimensional symplectic
-// subspaces of (ℝ^{2N}, J_{2N}) (DESIGN 1.4; Bendokat & Zimmermann, arXiv 2108.12447).
+// subspaces of (ℝ^{2N}, J_{2N}) (docs/symplectic.md; Bendokat & Zimmermann, arXiv 2108.12447).
 #pragma once
 
 #include "homopt/symplectic_stiefel.hpp"

@@ -1,5 +1,5 @@
 // homopt — the symplectic Stiefel manifold SpSt(2n, 2N) = {U ∈ ℝ^{2N×2n} : UᵀJ_{2N}U = J_{2n}}
-// (DESIGN 1.4; Bendokat & Zimmermann, arXiv 2108.12447). J_{2k} = [[0, I_k], [−I_k, 0]].
+// (docs/symplectic.md; Bendokat & Zimmermann, arXiv 2108.12447). J_{2k} = [[0, I_k], [−I_k, 0]].
 #pragma once
 
 #include "homopt/manifold.hpp"

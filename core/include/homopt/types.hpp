@@ -1,4 +1,4 @@
-// homopt — element type and matrix aliases (DESIGN 1.7).
+// homopt — element type and matrix aliases (docs/mathematics.md, "Element type and sizes").
 //
 // The element type lives here and only here: float32 can be added later by changing
 // `real` (or turning the library into templates over it, as ensmallen does over eT).
@@ -9,7 +9,7 @@
 
 namespace homopt {
 
-/// Scalar type of every matrix in the library (double precision; DESIGN 1.7).
+/// Scalar type of every matrix in the library (double precision; docs/mathematics.md).
 using real = double;
 /// Column-major dense matrix of `real` (Armadillo).
 using Mat = arma::Mat<real>;
