@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -30,6 +31,39 @@ extern char** environ;
 
 namespace homopt::train {
 namespace {
+
+/// The optional per-step loss log named by HOMOPT_TRAIN_STEP_LOG (see --help): one line
+/// "RUN STEP LOSS" per optimizer step. The trainer reports the running mean m_k over the
+/// images i_k done so far in the epoch, so batch k's loss is (m_k·i_k − m_{k−1}·i_{k−1}) /
+/// (i_k − i_{k−1}): exact up to a few units of rounding of the epoch's running sum.
+class StepLog {
+ public:
+  /// Opens (replaces) the file if the variable is set; FileError if it cannot.
+  StepLog() {
+    const char* path = std::getenv("HOMOPT_TRAIN_STEP_LOG");
+    if (path == nullptr) return;
+    file_.reset(std::fopen(path, "w"));
+    if (!file_) throw FileError(std::string("HOMOPT_TRAIN_STEP_LOG: cannot write ") + path);
+  }
+  /// After every batch of run `run`, whose optimizer has now taken `step` steps.
+  void record(const std::string& run, std::uint64_t step, const nn::BatchProgress& progress) {
+    if (!file_) return;
+    if (progress.batch == 1) sum_ = 0, images_ = 0;
+    const real sum = progress.running_loss * real(progress.images);
+    std::fprintf(file_.get(), "%s %llu %.17g\n", run.c_str(), static_cast<unsigned long long>(step),
+                 (sum - sum_) / real(progress.images - images_));
+    std::fflush(file_.get());
+    sum_ = sum, images_ = progress.images;
+  }
+
+ private:
+  struct Close {
+    void operator()(std::FILE* file) const { std::fclose(file); }
+  };
+  std::unique_ptr<std::FILE, Close> file_;
+  real sum_ = 0;
+  uword images_ = 0;
+};
 
 /// A run ready to train: its record, model, optimizer and trainer.
 struct Run {
@@ -46,6 +80,7 @@ struct Job {
   std::string output;
   std::vector<Run> runs;
   std::vector<RunRecord> other_records;  ///< runs in the output folder not trained now
+  std::unique_ptr<StepLog> step_log;     ///< opened while planning, so a bad path writes nothing
 };
 
 /// The dataset with --train-limit/--test-limit (or a resumed run's image counts) applied.
@@ -180,7 +215,10 @@ void execute(Job& job) {
     while (run.trainer->epochs_completed() < r.epochs) {
       const uword epoch = run.trainer->epochs_completed() + 1;
       ProgressDisplay display(r.name + " " + std::to_string(epoch) + "/" + std::to_string(r.epochs), terminal);
-      const nn::EpochSummary summary = run.trainer->train_epoch([&](const nn::BatchProgress& p) { display.update(p); });
+      const nn::EpochSummary summary = run.trainer->train_epoch([&](const nn::BatchProgress& p) {
+        display.update(p);
+        job.step_log->record(r.name, run.optimizer->step_count(), p);
+      });
       display.finish();
       r.metrics.push_back({summary.epoch, summary.train_loss, summary.test_accuracy, summary.max_orthogonality_error,
                            summary.seconds});
@@ -219,6 +257,7 @@ int main(int argc, char** argv) {
     }
     homopt::nn::set_thread_count(options.threads);
     job = options.resume.empty() ? plan_fresh(options) : plan_resume(options);
+    job.step_log = std::make_unique<StepLog>();
   } catch (const std::exception& error) {  // UsageError, FileError, InvalidArgument, …
     std::fprintf(stderr, "homopt-train: error: %s\n", error.what());
     return 2;

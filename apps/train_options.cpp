@@ -281,6 +281,11 @@ Output
 
 Numbers are plain decimals (no hexadecimal, inf or nan); integers are digits only.
 Same seed and one thread give identical metrics. Bad input: one-line error, exit code 2.
+
+Environment
+  HOMOPT_TRAIN_STEP_LOG=FILE   write "RUN STEP LOSS" for every optimizer step to FILE
+                         (replaced; the batch loss with 17 digits; for cross-checks such as
+                         bench/torch_transformer.py, see docs/torch.md)
 )";
 }
 
