@@ -1,8 +1,14 @@
 #!/usr/bin/python3
 """The vision transformer of homopt-train (docs/transformer.md; nn/include/homopt/nn/*.hpp)
-written in PyTorch, with every attention projection kept orthonormal by
-torch.nn.utils.parametrizations.orthogonal (default map for a 49×7 matrix: Householder) and
-trained by torch.optim.Adam — for a side-by-side comparison with homopt-train.
+written in PyTorch, trained in one of two ways:
+  --optimizer torch  (default) every attention projection kept orthonormal by
+      torch.nn.utils.parametrizations.orthogonal (default map for a 49×7 matrix:
+      Householder) and trained by torch.optim.Adam — a side-by-side comparison with
+      homopt-train;
+  --optimizer homopt  the projections are plain parameters on homopt.Stiefel(49, 7) and
+      every parameter is trained by homopt.torch.ManifoldOptimizer with homopt.Adam (Cayley)
+      — the same algorithm as homopt-train, so the per-step losses agree (the cross-check of
+      docs/torch.md, test python/test_torch_transformer).
 
 Matched to homopt-train (apps/, core/src/nn/, core/src/data/):
   - tokens: a 28×28 image is cut into 16 patches of 7×7; token t is the patch at grid
@@ -22,8 +28,15 @@ Time per epoch = wall time of the training loop (token assembly of each batch fr
 images, forward, backward, Adam), without the test evaluation, as homopt-train's metrics.csv
 "seconds" (the shuffle of the epoch is computed before the clock starts).
 
-Not a test. Usage:
+--steps N stops after N optimizer steps; --step-log FILE writes "STEP LOSS" per step (the
+format of homopt-train's HOMOPT_TRAIN_STEP_LOG without the run name); --compare-step-log FILE
+reads such a log of homopt-train and reports max over the steps taken of
+|loss_torch − loss_homopt-train| / |loss_homopt-train| (also in the JSON, "cross_check").
+
+Usage:
   /usr/bin/python3 bench/torch_transformer.py --threads 1 --epochs 1 --train-limit 10000 --json OUT
+  PYTHONPATH=BUILD/python /usr/bin/python3 bench/torch_transformer.py --optimizer homopt \
+      --blocks 4 --steps 20 --step-log torch.log --json OUT
 """
 import argparse
 import gzip
@@ -118,6 +131,24 @@ def tokens_of(images, patch=7):
     return tokens.astype(np.float64) / 255.0
 
 
+def compare_with_log(losses, path, epochs):
+    """Max relative difference of `losses` (steps 1, 2, …) from homopt-train's step log at
+    `path` ("RUN STEP LOSS" lines), printed and returned with the max ‖PᵀP − I‖ reached."""
+    reference = {}
+    with open(path) as log:
+        for line in log:
+            _, step, loss = line.split()
+            reference.setdefault(int(step), float(loss))
+    missing = [step for step in range(1, len(losses) + 1) if step not in reference]
+    if missing:
+        raise SystemExit(f"{path}: has no loss for steps {missing[:5]}…")
+    difference = max(abs(loss - reference[step]) / abs(reference[step]) for step, loss in enumerate(losses, 1))
+    orthogonality = max(row["max_orthogonality_error"] for row in epochs)
+    print(f"cross-check with {path}: {len(losses)} steps, max relative loss difference {difference:.2e}, "
+          f"max ‖PᵀP − I‖ {orthogonality:.2e}", flush=True)
+    return dict(steps=len(losses), max_relative_loss_difference=difference, max_orthogonality_error=orthogonality)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
@@ -135,12 +166,19 @@ def main():
     parser.add_argument("--constraint", choices=["orthogonal", "none"], default="orthogonal")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--optimizer", choices=["torch", "homopt"], default="torch")
+    parser.add_argument("--retraction", choices=["cayley", "geodesic"], default="cayley")
+    parser.add_argument("--steps", type=int, default=0, help="stop after this many steps (0: all epochs)")
+    parser.add_argument("--step-log")
+    parser.add_argument("--compare-step-log", help="homopt-train's HOMOPT_TRAIN_STEP_LOG file")
     parser.add_argument("--json")
     args = parser.parse_args()
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = str(args.threads)
     import torch  # after the thread variables
     from torch.nn.utils.parametrizations import orthogonal
+    # homopt's Stiefel Adam replaces the parametrization (the projections are the parameters).
+    parametrized = args.constraint == "orthogonal" and args.optimizer == "torch"
 
     torch.set_num_threads(args.threads)
     torch.set_default_dtype(torch.float64)
@@ -150,6 +188,7 @@ def main():
 
     try:
         import homopt
+        import homopt.torch
         initial = "homopt (bit-identical to homopt-train)"
 
         def stiefel_point(seed):
@@ -158,6 +197,8 @@ def main():
         def normal(rows, cols, seed):
             return torch.from_numpy(np.array(homopt.Euclidean(rows, cols).random_point(seed)))
     except ImportError:
+        if args.optimizer == "homopt":
+            raise
         initial = "torch generator (homopt module not importable; same scheme, other numbers)"
         generator = torch.Generator().manual_seed(args.seed)
 
@@ -174,10 +215,12 @@ def main():
             self.projections = torch.nn.ModuleList()
             for _ in range(3 * heads):
                 projection = torch.nn.Linear(head, dim, bias=False)  # weight dim×h
-                if args.constraint == "orthogonal":
+                if parametrized:
                     orthogonal(projection)
-                with torch.no_grad():
-                    projection.weight = stiefel_point(derived_seed(args.seed, index))
+                    with torch.no_grad():
+                        projection.weight = stiefel_point(derived_seed(args.seed, index))
+                else:
+                    projection.weight = torch.nn.Parameter(stiefel_point(derived_seed(args.seed, index)))
                 index += 1
                 self.projections.append(projection)
             self.weight = torch.nn.Parameter(normal(dim, dim, derived_seed(args.seed, index)) * scale)
@@ -225,7 +268,16 @@ def main():
     test_targets = torch.from_numpy(test_labels.astype(np.int64))
 
     model = Model()
-    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(args.beta1, args.beta2), eps=args.eps)
+    if args.optimizer == "homopt":
+        projections = [p.weight for block in model.blocks for p in block.projections]
+        others = [p for name, p in model.named_parameters() if ".projections." not in name]
+        manifold = homopt.Stiefel(dim, head) if args.constraint == "orthogonal" else homopt.Euclidean(dim, head)
+        optimizer = homopt.torch.ManifoldOptimizer(
+            [{"params": projections, "manifold": manifold}, {"params": others}],
+            method=homopt.Adam(lr=args.lr, beta1=args.beta1, beta2=args.beta2, eps=args.eps),
+            retraction=args.retraction)
+    else:
+        optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(args.beta1, args.beta2), eps=args.eps)
 
     def accuracy():
         correct = 0
@@ -242,33 +294,50 @@ def main():
 
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, float64, L = {args.blocks}, "
           f"batch {args.batch_size}, {len(train_targets)} train / {len(test_targets)} test images, "
-          f"loss {args.loss}, constraint {args.constraint}, initial values: {initial}", flush=True)
+          f"loss {args.loss}, constraint {args.constraint}, optimizer {args.optimizer}, initial values: {initial}",
+          flush=True)
     epochs = []
     count = len(train_targets)
+    step_log = open(args.step_log, "w") if args.step_log else None
+    step = 0
+    losses = []
     for epoch in range(args.epochs):
         order = epoch_order(count, args.seed, epoch)
         start = time.perf_counter()
         total = 0.0
         for first in range(0, count, args.batch_size):
+            if args.steps and step == args.steps:
+                break
             indices = order[first:first + args.batch_size]
             loss = loss_of(model(tokens(train_images, indices)), train_targets[torch.from_numpy(indices)])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            step += 1
             total += float(loss) * len(indices)
+            losses.append(float(loss))
+            if step_log:
+                step_log.write(f"{step} {float(loss)!r}\n")
         seconds = time.perf_counter() - start
         row = dict(epoch=epoch + 1, train_loss=total / count, test_accuracy=accuracy(),
                    max_orthogonality_error=orthogonality_error(), seconds=seconds)
         epochs.append(row)
         print(f"epoch {row['epoch']}: loss {row['train_loss']:.6f}, test accuracy {row['test_accuracy']:.4f}, "
               f"max ‖PᵀP − I‖ {row['max_orthogonality_error']:.1e}, {seconds:.2f} s", flush=True)
+        if args.steps and step == args.steps:
+            row.update(steps=step)  # stopped by --steps (train_loss: the steps' losses over all images)
+            break
+    cross_check = compare_with_log(losses, args.compare_step_log, epochs) if args.compare_step_log else None
     if args.json:
         settings = {key: value for key, value in vars(args).items() if key != "json"}
         settings.update(torch_version=torch.__version__, initial_values=initial,
-                        orthogonal_map="householder (torch default for 49×7)", dtype="float64",
+                        orthogonal_map=("householder (torch default for 49×7)" if parametrized else
+                                        f"homopt.Stiefel, {args.retraction} retraction"), dtype="float64",
                         train_images=count, test_images=len(test_targets))
         with open(args.json, "w") as out:
-            json.dump(dict(settings=settings, epochs=epochs), out, indent=1)
+            json.dump(dict(settings=settings, epochs=epochs, cross_check=cross_check), out, indent=1)
+    if step_log:
+        step_log.close()
 
 
 if __name__ == "__main__":
