@@ -1,4 +1,4 @@
-// homopt-train — trains the paper's vision transformer (DESIGN 1.6) on MNIST-format data with
+// homopt-train — trains the paper's vision transformer (docs/transformer.md) on MNIST-format data with
 // Stiefel-constrained (or unconstrained) attention projections; see --help.
 //
 // Two phases: everything is validated first (options, data files, model sizes, output
