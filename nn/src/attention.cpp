@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "homopt/error.hpp"
-#include "nn/fast_math.hpp"
+#include "fast_math.hpp"
 
 namespace homopt::nn {
 

@@ -1,6 +1,6 @@
 #include "homopt/nn/residual.hpp"
 
-#include "nn/fast_math.hpp"
+#include "fast_math.hpp"
 
 namespace homopt::nn {
 

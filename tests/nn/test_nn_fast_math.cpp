@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "nn/fast_math.hpp"
+#include "fast_math.hpp"
 
 using homopt::real;
 using homopt::nn::detail::vector_exp;
