@@ -58,31 +58,37 @@ namespace {
 std::string argument_name(std::size_t i) { return "gradients[" + std::to_string(i) + "]"; }
 }  // namespace
 
-void Optimizer::step(const std::vector<Mat>& gradients) {
+std::vector<Vec> Optimizer::lifted_gradients(const std::vector<Mat>& gradients) const {
   if (gradients.size() != parameters_.size()) {
     std::ostringstream message;
     message << "expected " << parameters_.size() << " gradients (one per parameter), got "
             << gradients.size();
     throw InvalidArgument("gradients", message.str());
   }
+  std::vector<Vec> coordinates(parameters_.size());
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     const std::string argument = argument_name(i);
     const Manifold& manifold = *parameters_[i].manifold;
     require_shape(gradients[i], manifold.rows(), manifold.cols(), argument);
     require_finite(gradients[i], argument);
+    coordinates[i] = parameters_[i].section->lift(gradients[i]);
   }
+  return coordinates;
+}
+
+void Optimizer::step(const std::vector<Mat>& gradients) {
+  const std::vector<Vec> coordinates = lifted_gradients(gradients);
   // Compute every new section and state first, then commit: all-or-nothing.
   const std::uint64_t t = step_count_ + 1;
   std::vector<std::unique_ptr<Section>> new_sections(parameters_.size());
   std::vector<MethodState> new_states(parameters_.size());
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     const Parameter& parameter = parameters_[i];
-    const Vec coordinates = parameter.section->lift(gradients[i]);
     new_states[i] = parameter.state;
     // Refuses (naming gradients[i]) an update whose state or velocity is not finite; the
     // section then checks that the point it returns is finite and on the manifold
     // (NaN-safe), so nothing non-finite or off the manifold is ever committed.
-    const Vec velocity = method_->checked_velocity(coordinates, new_states[i], t, argument_name(i));
+    const Vec velocity = method_->checked_velocity(coordinates[i], new_states[i], t, argument_name(i));
     new_sections[i] = parameter.section->retracted(velocity, retraction_);
   }
   for (std::size_t i = 0; i < parameters_.size(); ++i) {

@@ -41,6 +41,12 @@ class Optimizer {
   /// manifold within tolerance().
   void step(const std::vector<Mat>& euclidean_gradients);
 
+  /// The packed coordinates cᵢ = Section::lift(Gᵢ) ∈ 𝔤ʰᵒʳ of every parameter's Euclidean
+  /// gradient at the current points (step 1 of step()), after the same checks as step():
+  /// InvalidArgument naming "gradients" (count) or "gradients[i]" (shape, NaN/Inf).
+  /// Changes nothing. Used by stopping rules on ‖c‖ (Solver, minimize.hpp).
+  std::vector<Vec> lifted_gradients(const std::vector<Mat>& euclidean_gradients) const;
+
   /// Current point of parameter i (IndexOutOfRange if i ≥ size()).
   const Mat& value(std::size_t i) const;
   /// Number of parameters.
