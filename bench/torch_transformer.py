@@ -10,7 +10,7 @@ written in PyTorch, trained in one of two ways:
       — the same algorithm as homopt-train, so the per-step losses agree (the cross-check of
       docs/torch.md, test python/test_torch_transformer).
 
-Matched to homopt-train (apps/, core/src/nn/, core/src/data/):
+Matched to homopt-train (apps/, nn/src/, nn/src/data/):
   - tokens: a 28×28 image is cut into 16 patches of 7×7; token t is the patch at grid
     position (t mod 4, t div 4), flattened column-major, pixels scaled by 1/255 (49×16);
   - block: Y = X + MHA(X), X' = Y + tanh(W Y + b 1ᵀ); MHA head i: Oᵢ = (P^V_i)ᵀX ·
