@@ -1,4 +1,4 @@
-// homopt — multi-head self-attention of the paper's vision transformer (DESIGN 1.6), with an
+// homopt — multi-head self-attention of the paper's vision transformer (docs/transformer.md), with an
 // exact hand-written backward pass.
 //
 // Batch layout used by every layer in homopt::nn: a batch of B samples, each a dim×T token

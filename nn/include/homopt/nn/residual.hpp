@@ -1,4 +1,4 @@
-// homopt — the residual feed-forward layer of the paper's transformer (DESIGN 1.6).
+// homopt — the residual feed-forward layer of the paper's transformer (docs/transformer.md).
 #pragma once
 
 #include "homopt/types.hpp"

@@ -1,4 +1,4 @@
-// homopt — the vision transformer of the paper (DESIGN 1.6) with Stiefel-constrained
+// homopt — the vision transformer of the paper (docs/transformer.md) with Stiefel-constrained
 // attention projections, trained by homopt::Optimizer.
 //
 //   X₀ = tokens (dim × T per sample)
