@@ -1,5 +1,5 @@
 // homopt — the optimizer: one method, one retraction, one global step counter, any number
-// of parameters each on its own manifold (DESIGN 1.1 and 2).
+// of parameters each on its own manifold (docs/methods.md, "The step"; docs/architecture.md).
 #pragma once
 
 #include <cstdint>
