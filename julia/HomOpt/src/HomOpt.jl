@@ -9,7 +9,9 @@ The library is located, in this order, by
 1. `ENV["HOMOPT_LIB"]`: the full path of `libhomopt_c.so`;
 2. `ENV["HOMOPT_BUILD_DIR"]`: a homopt build folder (the library is
    `bindings/c/libhomopt_c.so` inside it);
-3. the folder `build/` of the homopt checkout this package lives in.
+3. the path recorded in `deps/deps.jl` by `] build HomOpt` (`deps/build.jl`, which finds an
+   installed or built library, or builds one);
+4. the folder `build/` of the homopt checkout this package lives in.
 
 Matrices are ordinary `Matrix{Float64}` (column-major, as in C). Other real matrices
 (`Int`, `Float32`, views, transposes, …) are converted to a `Matrix{Float64}` copy; anything
@@ -34,26 +36,50 @@ export hyperparameters, add!, step!, value, step_count, retraction, save
 const LIBRARY = Ref{Ptr{Cvoid}}(C_NULL)
 const LIBRARY_PATH = Ref{String}("")
 
+# Written by `] build HomOpt` (deps/build.jl): one line `const LIBHOMOPT_C = "<path>"`.
+const DEPS_FILE = normpath(joinpath(@__DIR__, "..", "deps", "deps.jl"))
+
+"""
+    recorded_library_path() -> Union{String, Nothing}
+
+The library path that `] build HomOpt` recorded in `deps/deps.jl`, or `nothing` without one.
+Read as text when the package loads (not `include`d), so a rebuild needs no recompilation.
+"""
+function recorded_library_path()
+    isfile(DEPS_FILE) || return nothing
+    for line in eachline(DEPS_FILE)
+        found = match(r"^const LIBHOMOPT_C = (\".*\")\s*$", line)
+        found === nothing && continue
+        path = Meta.parse(found[1])
+        path isa String && return path
+    end
+    error("HomOpt: $DEPS_FILE has no line `const LIBHOMOPT_C = \"<path>\"`; run `] build HomOpt`")
+end
+
 """
     library_path() -> String
 
 Path of `libhomopt_c.so`: `ENV["HOMOPT_LIB"]` if set, else
-`joinpath(ENV["HOMOPT_BUILD_DIR"], "bindings", "c", "libhomopt_c.so")` if set, else the
-same file under the `build/` folder of the homopt checkout containing this package.
+`joinpath(ENV["HOMOPT_BUILD_DIR"], "bindings", "c", "libhomopt_c.so")` if set, else the path
+recorded by `] build HomOpt` in `deps/deps.jl`, else the same file under the `build/` folder
+of the homopt checkout containing this package.
 """
 function library_path()
     path = get(ENV, "HOMOPT_LIB", "")
     isempty(path) || return path
+    build = get(ENV, "HOMOPT_BUILD_DIR", "")
+    isempty(build) || return joinpath(build, "bindings", "c", "libhomopt_c.so")
+    recorded = recorded_library_path()
+    recorded === nothing || return recorded
     checkout = normpath(joinpath(@__DIR__, "..", "..", ".."))
-    build = get(ENV, "HOMOPT_BUILD_DIR", joinpath(checkout, "build"))
-    return joinpath(build, "bindings", "c", "libhomopt_c.so")
+    return joinpath(checkout, "build", "bindings", "c", "libhomopt_c.so")
 end
 
 function __init__()
     path = library_path()
     if !isfile(path)
-        error("HomOpt: libhomopt_c.so not found at $path; build homopt (scripts/setup) or set " *
-              "ENV[\"HOMOPT_LIB\"] to the library's path")
+        error("HomOpt: libhomopt_c.so not found at $path; run `] build HomOpt` (finds or builds " *
+              "it), or set ENV[\"HOMOPT_LIB\"] to the library's path")
     end
     LIBRARY[] = Libdl.dlopen(path)
     LIBRARY_PATH[] = path
