@@ -1,6 +1,8 @@
 #include "homopt/api.hpp"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "homopt/error.hpp"
@@ -49,9 +51,9 @@ std::vector<MethodSpec> build_method_specs() {
   const char* beta2_meaning = "decay rate of the second-moment average v";
   const char* adam_eps_meaning = "added to sqrt(v_hat) in the denominator";
   return {
-      {"Gradient", "plain gradient descent", "V = -lr*g",
+      {"Gradient", "Plain gradient descent", "V = -lr*g",
        {positive("lr", d::gradient_lr, "learning rate (step length per unit gradient)")}},
-      {"Momentum", "heavy-ball momentum", "m <- alpha*m + g (m starts at 0);  V = -lr*m",
+      {"Momentum", "Heavy-ball momentum", "m <- alpha*m + g (m starts at 0);  V = -lr*m",
        {positive("lr", d::momentum_lr, "learning rate"),
         unit_interval("alpha", d::momentum_alpha, "momentum decay factor")}},
       {"Adam", "Adam with bias correction, element-wise on the coordinates", adam_formula,
@@ -124,6 +126,11 @@ template <typename Value>
   throw InvalidArgument(argument, message.str());
 }
 
+/// InvalidArgument("field", …) listing the accepted fields.
+[[noreturn]] void refuse_field(const std::string& field, const char* accepted) {
+  throw InvalidArgument("field", "unknown field '" + field + "' (expected " + accepted + ")");
+}
+
 }  // namespace
 
 const std::vector<MethodSpec>& method_specs() {
@@ -140,6 +147,62 @@ const std::vector<ManifoldSpec>& manifold_specs() {
 
 const ManifoldSpec& manifold_spec(const std::string& name) {
   return find_spec(manifold_specs(), name, "manifold");
+}
+
+std::string shortest_text(real value) {
+  char text[32];
+  if (std::floor(value) == value && std::fabs(value) <= 9007199254740992.0) {  // whole, ≤ 2⁵³: as an integer
+    std::snprintf(text, sizeof text, "%.0f", value);
+    return text;
+  }
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value) break;
+  }
+  return text;
+}
+
+const char* to_string(HyperparameterKind kind) {
+  switch (kind) {
+    case HyperparameterKind::real: return "real";
+    case HyperparameterKind::count: return "count";
+    case HyperparameterKind::flag: return "flag";
+  }
+  return "";
+}
+
+std::string method_text(const std::string& method, const std::string& field) {
+  const MethodSpec& spec = method_spec(method);
+  if (field == "summary") return spec.summary;
+  if (field == "formula") return spec.formula;
+  refuse_field(field, "summary or formula");
+}
+
+std::string hyperparameter_text(const std::string& method, std::size_t index, const std::string& field) {
+  const MethodSpec& spec = method_spec(method);
+  if (index >= spec.hyperparameters.size())
+    throw IndexOutOfRange("hyperparameter index " + std::to_string(index) + " out of range (" + spec.name +
+                          " has " + std::to_string(spec.hyperparameters.size()) + ")");
+  const HyperparameterSpec& h = spec.hyperparameters[index];
+  if (field == "name") return h.name;
+  if (field == "kind") return to_string(h.kind);
+  if (field == "range") return h.range;
+  if (field == "meaning") return h.meaning;
+  refuse_field(field, "name, kind, range or meaning");
+}
+
+std::string manifold_text(const std::string& manifold, const std::string& field) {
+  const ManifoldSpec& spec = manifold_spec(manifold);
+  if (field == "summary") return spec.summary;
+  if (field == "constraint") return spec.constraint;
+  if (field == "size_rule") return spec.size_rule;
+  if (field == "point_shape") return spec.point_shape;
+  if (field == "shape_parameters") {
+    std::string joined;
+    for (const std::string& parameter : spec.shape_parameters) joined += (joined.empty() ? "" : ", ") + parameter;
+    return joined;
+  }
+  refuse_field(field, "summary, constraint, size_rule, point_shape or shape_parameters");
 }
 
 std::string range_text(HyperparameterRange rule, real largest) {

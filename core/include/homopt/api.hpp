@@ -11,7 +11,7 @@
 //    manifold_specs();
 //  - the C ABI exposes the table through query functions (homopt.h), SWIG wraps the
 //    queries for Python and R, and the generated files (R formals and .Rd, Julia
-//    docstrings, docs/api.md tables) are rendered from it by tools/api-render;
+//    docstrings, docs/api-reference.md) are rendered from it by bindings/api/api_render.cpp;
 //  - every binding's test suite compares what it shows with these queries at run time.
 #pragma once
 
@@ -107,6 +107,22 @@ const MethodSpec& method_spec(const std::string& name);
 const std::vector<ManifoldSpec>& manifold_specs();
 /// The manifold called `name`; throws InvalidArgument("name", "unknown manifold '…' (expected …)").
 const ManifoldSpec& manifold_spec(const std::string& name);
+
+/// Text field `field` of method `method` — "summary" or "formula" — for the bindings' query
+/// functions; InvalidArgument naming "name" (unknown method) or "field" otherwise.
+std::string method_text(const std::string& method, const std::string& field);
+/// Text field `field` of hyperparameter `index` of `method` — "name", "kind" ("real",
+/// "count" or "flag"), "range" or "meaning"; InvalidArgument naming "name" or "field", IndexOutOfRange for index.
+std::string hyperparameter_text(const std::string& method, std::size_t index, const std::string& field);
+/// Text field `field` of manifold `manifold` — "summary", "constraint", "size_rule",
+/// "point_shape" or "shape_parameters" (the names joined by ", ", e.g. "N, n");
+/// InvalidArgument naming "name" or "field" otherwise.
+std::string manifold_text(const std::string& manifold, const std::string& field);
+/// The shortest decimal text that reads back as exactly `value` ("0.001", "3e-07"; whole
+/// numbers up to 2⁵³ as integers, "4096"): how documentation and help texts show a default.
+std::string shortest_text(real value);
+/// "real", "count" or "flag".
+const char* to_string(HyperparameterKind kind);
 
 /// The text of a range rule, e.g. "finite, > 0" or "whole, 1 ≤ value ≤ 46340".
 std::string range_text(HyperparameterRange rule, real largest);
