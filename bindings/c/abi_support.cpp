@@ -38,6 +38,7 @@ const char* kind_name(HandleKind kind) {
     case HandleKind::manifold: return "homopt_manifold";
     case HandleKind::method: return "homopt_method";
     case HandleKind::optimizer: return "homopt_optimizer";
+    case HandleKind::solver: return "homopt_solver";
   }
   return "handle";
 }
@@ -134,6 +135,21 @@ Mat input_matrix(const double* data, std::size_t rows, std::size_t cols, const s
   if (rows == 0 || cols == 0) return Mat(rows, cols);
   if (data == nullptr) throw InvalidArgument(argument, "NULL data pointer");
   return Mat(const_cast<double*>(data), rows, cols, /*copy_aux_mem=*/false, /*strict=*/true);
+}
+
+std::vector<Mat> input_gradients(const double* const* gradients, const std::size_t* rows, const std::size_t* cols,
+                                 std::size_t count) {
+  std::vector<Mat> result;
+  if (count == 0) return result;
+  require_pointer(gradients, "gradients");
+  require_pointer(rows, "rows");
+  require_pointer(cols, "cols");
+  result.reserve(count);  // views are built in place: a reallocation would copy them
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string argument = "gradients[" + std::to_string(i) + "]";
+    result.push_back(input_matrix(gradients[i], rows[i], cols[i], argument));
+  }
+  return result;
 }
 
 void write_matrix(const Mat& value, double* out, std::size_t capacity, const char* argument) {

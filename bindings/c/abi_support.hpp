@@ -10,6 +10,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "homopt.h"
 #include "homopt/homopt.hpp"
@@ -44,8 +45,8 @@ class BufferTooSmall : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-/// Which of the three handle types a registered address is.
-enum class HandleKind { manifold, method, optimizer };
+/// Which of the handle types a registered address is (homopt_solver: homopt_solver.cpp).
+enum class HandleKind { manifold, method, optimizer, solver };
 
 /// The set of live handles (address, kind and owning pointer), guarded by a mutex. Lets
 /// every entry point report a destroyed or wrong-kind handle instead of dereferencing it,
@@ -68,6 +69,8 @@ template <>
 constexpr HandleKind kind_of<homopt_method>() { return HandleKind::method; }
 template <>
 constexpr HandleKind kind_of<homopt_optimizer>() { return HandleKind::optimizer; }
+template <>
+constexpr HandleKind kind_of<homopt_solver>() { return HandleKind::solver; }
 
 /// A lease on a live handle: the object stays alive while the lease exists, even if another
 /// thread destroys the handle meanwhile (NullHandle naming `argument` if it is not live).
@@ -133,6 +136,11 @@ void clear_output(Handle** out) noexcept {
   if (out != nullptr) *out = nullptr;
 }
 
+/// The arrays gradients[i] (rows[i]×cols[i], i < count) of homopt_optimizer_step and
+/// homopt_solver_tell as non-owning matrix views named "gradients[i]" (InvalidArgument
+/// naming gradients, rows or cols if an array is NULL while count > 0).
+std::vector<Mat> input_gradients(const double* const* gradients, const std::size_t* rows,
+                                 const std::size_t* cols, std::size_t count);
 /// A non-owning view of a caller's column-major rows×cols array (InvalidArgument naming
 /// `argument` if data is NULL while rows·cols > 0, or rows·cols overflows).
 Mat input_matrix(const double* data, std::size_t rows, std::size_t cols, const std::string& argument);

@@ -13,15 +13,6 @@ using namespace homopt::c_abi;
 
 namespace {
 
-/// Entry `index` of `specs` (IndexOutOfRange naming what otherwise).
-template <class Spec>
-const Spec& spec_at(const std::vector<Spec>& specs, std::size_t index, const char* what) {
-  if (index >= specs.size())
-    throw homopt::IndexOutOfRange(std::string(what) + " index " + std::to_string(index) + " out of range (" +
-                                  std::to_string(specs.size()) + " declared)");
-  return specs[index];
-}
-
 // The C++ object behind each handle type.
 const homopt::Manifold& object(const homopt_manifold& handle) { return *handle.value; }
 const homopt::Method& object(const homopt_method& handle) { return *handle.value; }
@@ -70,22 +61,6 @@ homopt::Hyperparameters input_hyperparameters(const char* const* keys, const dou
     if (!seen.insert(key).second) throw homopt::InvalidArgument(key, "given more than once");
     if (!std::isfinite(values[k])) throw homopt::InvalidArgument(key, "must be finite");
     result.emplace_back(key, values[k]);
-  }
-  return result;
-}
-
-/// homopt_optimizer_step's arrays as non-owning matrix views "gradients[i]".
-std::vector<homopt::Mat> input_gradients(const double* const* gradients, const std::size_t* rows,
-                                         const std::size_t* cols, std::size_t count) {
-  std::vector<homopt::Mat> result;
-  if (count == 0) return result;
-  require_pointer(gradients, "gradients");
-  require_pointer(rows, "rows");
-  require_pointer(cols, "cols");
-  result.reserve(count);  // views are built in place: a reallocation would copy them
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::string argument = "gradients[" + std::to_string(i) + "]";
-    result.push_back(input_matrix(gradients[i], rows[i], cols[i], argument));
   }
   return result;
 }
@@ -265,65 +240,6 @@ int homopt_method_hyperparameter(const homopt_method* method, size_t index, char
     require_pointer(value, "value");
     write_string(hyperparameters[index].first, name, capacity, length, "name");
     *value = hyperparameters[index].second;
-  });
-}
-
-// ------------------------------------------------------------------ API declaration
-
-int homopt_method_spec_count(size_t* count) {
-  return guarded([&] { write_value(count, homopt::method_specs().size(), "count"); });
-}
-
-int homopt_method_spec_name(size_t index, char* buffer, size_t capacity, size_t* length) {
-  return guarded([&] { write_string(spec_at(homopt::method_specs(), index, "method").name, buffer, capacity, length); });
-}
-
-int homopt_method_spec_text(const char* method, const char* field, char* buffer, size_t capacity, size_t* length) {
-  return guarded([&] {
-    write_string(homopt::method_text(input_string(method, "name"), input_string(field, "field")), buffer, capacity,
-                 length);
-  });
-}
-
-int homopt_method_spec_hyperparameter_count(const char* method, size_t* count) {
-  return guarded([&] {
-    write_value(count, homopt::method_spec(input_string(method, "name")).hyperparameters.size(), "count");
-  });
-}
-
-int homopt_method_spec_hyperparameter(const char* method, size_t index, char* name, size_t capacity, size_t* length,
-                                      double* default_value) {
-  return guarded([&] {
-    const homopt::MethodSpec& spec = homopt::method_spec(input_string(method, "name"));
-    const homopt::HyperparameterSpec& declared = spec_at(spec.hyperparameters, index, "hyperparameter");
-    require_pointer(default_value, "default_value");
-    write_string(declared.name, name, capacity, length, "name");
-    *default_value = declared.default_value;
-  });
-}
-
-int homopt_method_spec_hyperparameter_text(const char* method, size_t index, const char* field, char* buffer,
-                                           size_t capacity, size_t* length) {
-  return guarded([&] {
-    write_string(homopt::hyperparameter_text(input_string(method, "name"), index, input_string(field, "field")),
-                 buffer, capacity, length);
-  });
-}
-
-int homopt_manifold_spec_count(size_t* count) {
-  return guarded([&] { write_value(count, homopt::manifold_specs().size(), "count"); });
-}
-
-int homopt_manifold_spec_name(size_t index, char* buffer, size_t capacity, size_t* length) {
-  return guarded(
-      [&] { write_string(spec_at(homopt::manifold_specs(), index, "manifold").name, buffer, capacity, length); });
-}
-
-int homopt_manifold_spec_text(const char* manifold, const char* field, char* buffer, size_t capacity,
-                              size_t* length) {
-  return guarded([&] {
-    write_string(homopt::manifold_text(input_string(manifold, "name"), input_string(field, "field")), buffer, capacity,
-                 length);
   });
 }
 
