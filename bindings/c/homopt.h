@@ -82,15 +82,24 @@ int homopt_standard_normal_matrix(size_t rows, size_t cols, uint64_t seed, doubl
 
 /* ------------------------------------------------------------------ manifolds */
 
-/** Any manifold of the core by name ("Stiefel", "Grassmann", "Euclidean",
- *  "SymplecticStiefel", "SymplecticGrassmann", …) and its two shape parameters, in the
- *  order of the C++ constructor (Stiefel(N, n), Euclidean(rows, cols), …). */
+/** Any manifold of the core by name and its two shape parameters, in the order of the C++
+ *  constructor. The five manifolds (the list, with constraints and size rules, is also
+ *  available at run time: homopt_manifold_spec_count/_name/_text below):
+ *    "Stiefel"              (N, n)       St(n, N) = {Y ∈ ℝ^{N×n} : YᵀY = I}, 1 ≤ n ≤ N ≤ 46340
+ *    "Grassmann"            (N, n)       Gr(n, N): n-dimensional subspaces of ℝ^N, represented
+ *                                        by orthonormal N×n bases; 1 ≤ n ≤ N ≤ 46340
+ *    "SymplecticStiefel"    (N, n)       SpSt(2n, 2N) = {U ∈ ℝ^{2N×2n} : UᵀJ_{2N}U = J_{2n}},
+ *                                        1 ≤ n ≤ N ≤ 23170
+ *    "SymplecticGrassmann"  (N, n)       SpGr(2n, 2N): 2n-dimensional symplectic subspaces of
+ *                                        ℝ^{2N}, represented by symplectic 2N×2n bases
+ *    "Euclidean"            (rows, cols) the vector space ℝ^{rows×cols}, rows·cols ≤ 2³¹ − 1
+ *  Sizes outside these rules give HOMOPT_INVALID_ARGUMENT naming the size. */
 int homopt_manifold_create(const char* name, size_t a, size_t b, homopt_manifold** out);
-/** St(n, N) = {Y ∈ ℝ^{N×n} : YᵀY = I}; requires 1 ≤ n ≤ N. */
+/** homopt_manifold_create("Stiefel", N, n, out). */
 int homopt_stiefel_create(size_t N, size_t n, homopt_manifold** out);
-/** Gr(n, N): n-dimensional subspaces of ℝ^N, represented by orthonormal N×n bases. */
+/** homopt_manifold_create("Grassmann", N, n, out). */
 int homopt_grassmann_create(size_t N, size_t n, homopt_manifold** out);
-/** The vector space ℝ^{rows×cols}. */
+/** homopt_manifold_create("Euclidean", rows, cols, out). */
 int homopt_euclidean_create(size_t rows, size_t cols, homopt_manifold** out);
 /** Releases a manifold (NULL-safe). */
 int homopt_manifold_destroy(homopt_manifold* manifold);
@@ -129,31 +138,33 @@ int homopt_manifold_riemannian_gradient(const homopt_manifold* manifold, const d
 
 /** Any method of the core by name ("Gradient", "Momentum", "Adam", "AdamWithDecay",
  *  "BFGS") with `count` hyperparameters given as parallel arrays keys[k] = values[k]
- *  (keys/values may be NULL if count = 0); missing ones take the core's defaults.
- *  Booleans (amsgrad) are 0/1, counts (decay_steps, max_dimension) whole numbers. */
+ *  (keys/values may be NULL if count = 0). Hyperparameters not given take the core's
+ *  defaults: pass only what the user chose. The hyperparameters of each method, their
+ *  defaults, accepted ranges and meaning are declared once in the core and reported by
+ *  homopt_method_spec_hyperparameter / _text below (and tabulated in docs/api-reference.md).
+ *  Flags (amsgrad) are 0/1, counts (decay_steps, max_dimension) whole numbers. */
 int homopt_method_create(const char* name, const char* const* keys, const double* values, size_t count,
                          homopt_method** out);
-/** Gradient descent V = −lr·g (core default lr = 1e-2). */
+/* Fixed-arity creators (kept for existing ABI users): every hyperparameter must be given;
+ * the ranges are those of homopt_method_create. Prefer homopt_method_create with only the
+ * keys you choose. */
+/** Gradient descent, V = −lr·g. */
 int homopt_gradient_create(double lr, homopt_method** out);
-/** Momentum m ← alpha·m + g, V = −lr·m (defaults lr = 1e-3, alpha = 1e-2). */
+/** Heavy-ball momentum, m ← alpha·m + g, V = −lr·m. */
 int homopt_momentum_create(double lr, double alpha, homopt_method** out);
-/** Adam with bias correction, V = −lr·m̂/(√v̂ + eps) element-wise (defaults lr = 1e-3,
- *  beta1 = 0.9, beta2 = 0.99, eps = 3e-7, amsgrad = 0). */
+/** Adam with bias correction, V = −lr·m̂/(√v̂ + eps) element-wise. */
 int homopt_adam_create(double lr, double beta1, double beta2, double eps, int amsgrad, homopt_method** out);
-/** Adam with lr(t) = lr_start·(lr_end/lr_start)^{min(t−1, S−1)/(S−1)}, S = decay_steps
- *  (defaults S = 1000, lr_start = 1e-2, lr_end = 1e-6, beta1 = 0.9, beta2 = 0.99,
- *  eps = 1e-8, amsgrad = 0). */
+/** Adam with lr(t) = lr_start·(lr_end/lr_start)^{min(t−1, S−1)/(S−1)}, S = decay_steps. */
 int homopt_adam_with_decay_create(uint64_t decay_steps, double lr_start, double lr_end, double beta1,
                                   double beta2, double eps, int amsgrad, homopt_method** out);
-/** BFGS on the coordinates, V = −lr·H g (defaults lr = 1e-2, eps = 1e-8,
- *  max_dimension = 4096). */
+/** BFGS on the coordinates, V = −lr·H g. */
 int homopt_bfgs_create(double lr, double eps, size_t max_dimension, homopt_method** out);
 /** Releases a method (NULL-safe). */
 int homopt_method_destroy(homopt_method* method);
 
 /** Type name, e.g. "Adam". */
 int homopt_method_name(const homopt_method* method, char* buffer, size_t capacity, size_t* length);
-/** Description, e.g. "Adam(lr=0.001, beta1=0.9, …)". */
+/** Description: the name and every hyperparameter value, e.g. "Adam(lr=…, beta1=…, …)". */
 int homopt_method_description(const homopt_method* method, char* buffer, size_t capacity, size_t* length);
 /** Number of hyperparameters. */
 int homopt_method_hyperparameter_count(const homopt_method* method, size_t* count);
@@ -161,6 +172,39 @@ int homopt_method_hyperparameter_count(const homopt_method* method, size_t* coun
  *  (string out convention) and its value. */
 int homopt_method_hyperparameter(const homopt_method* method, size_t index, char* name, size_t capacity,
                                  size_t* length, double* value);
+
+/* ------------------------------------------------------------------ API declaration */
+/* The core declares every method and manifold once (name, hyperparameters with defaults,
+ * ranges and meaning; shape parameters, constraint and size rule); these queries report
+ * that declaration, so a binding never writes a default or a name down itself. They take
+ * no handle; strings follow the string-out convention; an index past the end gives
+ * HOMOPT_INDEX_ERROR, an unknown name or field HOMOPT_INVALID_ARGUMENT. */
+
+/** Number of methods (5). */
+int homopt_method_spec_count(size_t* count);
+/** Name of method `index` (0-based), e.g. "Adam". */
+int homopt_method_spec_name(size_t index, char* buffer, size_t capacity, size_t* length);
+/** Text field of a method: field "summary" (one line) or "formula" (the update). */
+int homopt_method_spec_text(const char* method, const char* field, char* buffer, size_t capacity, size_t* length);
+/** Number of hyperparameters of `method`. */
+int homopt_method_spec_hyperparameter_count(const char* method, size_t* count);
+/** Hyperparameter `index` of `method`, in the order homopt_method_hyperparameter reports:
+ *  its name (string out convention) and its default value (flags 0/1, counts whole). */
+int homopt_method_spec_hyperparameter(const char* method, size_t index, char* name, size_t capacity,
+                                      size_t* length, double* default_value);
+/** Text field of hyperparameter `index` of `method`: field "name", "kind" ("real",
+ *  "count" or "flag"), "range" (e.g. "finite, > 0") or "meaning" (one line). */
+int homopt_method_spec_hyperparameter_text(const char* method, size_t index, const char* field, char* buffer,
+                                           size_t capacity, size_t* length);
+/** Number of manifolds (5). */
+int homopt_manifold_spec_count(size_t* count);
+/** Name of manifold `index` (0-based), e.g. "Stiefel". */
+int homopt_manifold_spec_name(size_t index, char* buffer, size_t capacity, size_t* length);
+/** Text field of a manifold: field "summary", "constraint" (e.g. "YᵀY = I"), "size_rule"
+ *  (e.g. "1 ≤ n ≤ N ≤ 46340"), "point_shape" (e.g. "2N × 2n") or "shape_parameters" (the
+ *  names of homopt_manifold_create's a and b, e.g. "N, n"). */
+int homopt_manifold_spec_text(const char* manifold, const char* field, char* buffer, size_t capacity,
+                              size_t* length);
 
 /* ------------------------------------------------------------------ optimizer */
 

@@ -13,6 +13,15 @@ using namespace homopt::c_abi;
 
 namespace {
 
+/// Entry `index` of `specs` (IndexOutOfRange naming what otherwise).
+template <class Spec>
+const Spec& spec_at(const std::vector<Spec>& specs, std::size_t index, const char* what) {
+  if (index >= specs.size())
+    throw homopt::IndexOutOfRange(std::string(what) + " index " + std::to_string(index) + " out of range (" +
+                                  std::to_string(specs.size()) + " declared)");
+  return specs[index];
+}
+
 // The C++ object behind each handle type.
 const homopt::Manifold& object(const homopt_manifold& handle) { return *handle.value; }
 const homopt::Method& object(const homopt_method& handle) { return *handle.value; }
@@ -240,6 +249,65 @@ int homopt_method_hyperparameter(const homopt_method* method, size_t index, char
     require_pointer(value, "value");
     write_string(hyperparameters[index].first, name, capacity, length, "name");
     *value = hyperparameters[index].second;
+  });
+}
+
+// ------------------------------------------------------------------ API declaration
+
+int homopt_method_spec_count(size_t* count) {
+  return guarded([&] { write_value(count, homopt::method_specs().size(), "count"); });
+}
+
+int homopt_method_spec_name(size_t index, char* buffer, size_t capacity, size_t* length) {
+  return guarded([&] { write_string(spec_at(homopt::method_specs(), index, "method").name, buffer, capacity, length); });
+}
+
+int homopt_method_spec_text(const char* method, const char* field, char* buffer, size_t capacity, size_t* length) {
+  return guarded([&] {
+    write_string(homopt::method_text(input_string(method, "name"), input_string(field, "field")), buffer, capacity,
+                 length);
+  });
+}
+
+int homopt_method_spec_hyperparameter_count(const char* method, size_t* count) {
+  return guarded([&] {
+    write_value(count, homopt::method_spec(input_string(method, "name")).hyperparameters.size(), "count");
+  });
+}
+
+int homopt_method_spec_hyperparameter(const char* method, size_t index, char* name, size_t capacity, size_t* length,
+                                      double* default_value) {
+  return guarded([&] {
+    const homopt::MethodSpec& spec = homopt::method_spec(input_string(method, "name"));
+    const homopt::HyperparameterSpec& declared = spec_at(spec.hyperparameters, index, "hyperparameter");
+    require_pointer(default_value, "default_value");
+    write_string(declared.name, name, capacity, length, "name");
+    *default_value = declared.default_value;
+  });
+}
+
+int homopt_method_spec_hyperparameter_text(const char* method, size_t index, const char* field, char* buffer,
+                                           size_t capacity, size_t* length) {
+  return guarded([&] {
+    write_string(homopt::hyperparameter_text(input_string(method, "name"), index, input_string(field, "field")),
+                 buffer, capacity, length);
+  });
+}
+
+int homopt_manifold_spec_count(size_t* count) {
+  return guarded([&] { write_value(count, homopt::manifold_specs().size(), "count"); });
+}
+
+int homopt_manifold_spec_name(size_t index, char* buffer, size_t capacity, size_t* length) {
+  return guarded(
+      [&] { write_string(spec_at(homopt::manifold_specs(), index, "manifold").name, buffer, capacity, length); });
+}
+
+int homopt_manifold_spec_text(const char* manifold, const char* field, char* buffer, size_t capacity,
+                              size_t* length) {
+  return guarded([&] {
+    write_string(homopt::manifold_text(input_string(manifold, "name"), input_string(field, "field")), buffer, capacity,
+                 length);
   });
 }
 
