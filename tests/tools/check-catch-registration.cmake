@@ -1,11 +1,13 @@
-# check-catch-registration.cmake — every Catch2 case of homopt_tests is a ctest entry that runs it.
+# check-catch-registration.cmake — every Catch2 case of a test program is a ctest entry that runs it.
 #
-#   cmake -DTEST_EXECUTABLE=<homopt_tests> -DCTEST_COMMAND=<ctest> -DBUILD_DIR=<build dir>
-#         -DPREFIX=cpp/ -P check-catch-registration.cmake
+#   cmake -DTEST_EXECUTABLE=<program> -DCTEST_COMMAND=<ctest> -DBUILD_DIR=<build dir>
+#         -DPREFIX=<prefix, e.g. cpp/> -P check-catch-registration.cmake
 #
-# Registered by tests/CMakeLists.txt as the ctest entry "registration/catch" (deliberately not
-# under cpp/, so that `ctest -R '^cpp/'` in build-asan neither runs nor counts it). Checks:
-#  1. the names `homopt_tests --list-test-names-only` prints are exactly the ctest entries
+# Registered by tests/CMakeLists.txt as the ctest entries "registration/catch" (homopt_tests,
+# prefix cpp/) and "registration/catch-nn" (homopt_nn_tests, prefix nn/) — deliberately not
+# under cpp/ or nn/, so that `ctest -R '^(cpp|nn)/'` in build-asan neither runs nor counts
+# them. Checks:
+#  1. the names `<program> --list-test-names-only` prints are exactly the ctest entries
 #     named PREFIX<name> (`ctest -N -R ^PREFIX`): same count, same names;
 #  2. each entry's test spec (the argument ctest passes) selects exactly its own case, so no
 #     entry can run "No test cases matched" — the failure of a name containing ';', which
