@@ -45,34 +45,12 @@ TEST_CASE("Grassmann lift, retractions and section update against dense formulas
   }
 }
 
-TEST_CASE("Grassmann lift is the finite-difference gradient", "[grassmann]") {
-  const Grassmann manifold(8, 3);
-  const Mat Y = manifold.random_point(23);
-  const Mat C = standard_normal_matrix(8, 8, 24);
-  const Mat S = C + C.t();
-  auto loss = [&](const Mat& X) { return arma::trace(X.t() * S * X) + std::pow(arma::accu(X % X % X), 2); };
-  const Mat G = 2 * S * Y + 2 * arma::accu(Y % Y % Y) * 3 * (Y % Y);
-  const auto section = manifold.section(Y);
-  const Mat lambda = section->group_element();
-  const Vec c = section->lift(G);
-  Vec numeric(c.n_elem);
-  for (uword k = 0; k < c.n_elem; ++k) {
-    Vec e(c.n_elem, arma::fill::zeros);
-    e(k) = 1e-6;
-    const Mat plus = lambda * arma::expmat(manifold.horizontal_matrix(e));
-    const Mat minus = lambda * arma::expmat(manifold.horizontal_matrix(-e));
-    numeric(k) = (loss(plus.cols(0, 2)) - loss(minus.cols(0, 2))) / 2e-6;
-  }
-  CHECK(arma::norm(numeric - c) / arma::norm(c) < 1e-6);
-}
-
-TEST_CASE("Grassmann golden Riemannian gradient and bad input", "[grassmann][errors]") {
+TEST_CASE("Grassmann golden Riemannian gradient and size rule message", "[grassmann][errors]") {
   const Mat Y{{1, 0}, {0, 1}, {0, 0}, {0, 0}};
   const Mat G{{1, 2}, {3, 4}, {5, 6}, {7, 8}};
   const Mat expected{{0, 0}, {0, 0}, {5, 6}, {7, 8}};
   CHECK(arma::norm(Grassmann(4, 2).riemannian_gradient(Y, G) - expected, "fro") == 0.0);
   CHECK_THROWS_WITH(Grassmann(2, 3), Catch::Contains("n: must not exceed N"));
-  CHECK_THROWS_WITH(Grassmann(4, 2).section(Mat(4, 2, arma::fill::ones)), Catch::Contains("not on the manifold"));
 }
 
 TEST_CASE("Euclidean space: trivial lift and additive step", "[euclidean]") {
@@ -84,8 +62,6 @@ TEST_CASE("Euclidean space: trivial lift and additive step", "[euclidean]") {
   CHECK(arma::norm(section->lift(G) - arma::vectorise(G)) == 0.0);
   for (Retraction retraction : {Retraction::geodesic, Retraction::cayley})
     CHECK(arma::norm(section->retracted(arma::vectorise(G), retraction)->point() - (Y + G), "fro") == 0.0);
-  CHECK(manifold.riemannian_gradient(Y, G).n_rows == 3);
   CHECK_THROWS_WITH(Euclidean(0, 2), Catch::Contains("rows: must be at least 1"));
   CHECK_THROWS_WITH(Euclidean(2, 0), Catch::Contains("cols: must be at least 1"));
-  CHECK_THROWS_WITH(manifold.check(Mat(2, 3)), Catch::Contains("point: expected a 3x2 matrix"));
 }

@@ -54,18 +54,27 @@ std::vector<ContractCase> contract_cases() {
   return cases;
 }
 
-/// The argument named by the InvalidArgument that `call` throws ("" if it throws nothing,
-/// "<other exception>" for any other exception).
-std::string refused_argument(const std::function<void()>& call) {
+/// What `call` threw: the argument named by its InvalidArgument and its message ("" and ""
+/// if it throws nothing, "<other exception>" for any other exception).
+struct Refusal {
+  std::string argument, message;
+};
+
+Refusal refusal_of(const std::function<void()>& call) {
   try {
     call();
   } catch (const InvalidArgument& error) {
-    return error.argument();
+    return {error.argument(), error.what()};
   } catch (...) {
-    return "<other exception>";
+    return {"<other exception>", ""};
   }
-  return "";
+  return {"", ""};
 }
+
+std::string refused_argument(const std::function<void()>& call) { return refusal_of(call).argument; }
+
+/// "RxC".
+std::string size_text(uword rows, uword cols) { return std::to_string(rows) + "x" + std::to_string(cols); }
 
 /// Same size and the same bytes (a NaN equals only the same NaN).
 bool same_bits(const Mat& a, const Mat& b) {
@@ -340,16 +349,25 @@ TEST_CASE("manifold contract: check and tolerance agree and dimension is the coo
       const auto require_rule = [&](const Mat& X) {
         const real residual = manifold.check(X);
         INFO("residual " << residual);
+        Optimizer optimizer(Adam{});
         if (residual <= tolerance) {
           std::unique_ptr<Section> accepted;
           REQUIRE_NOTHROW(accepted = manifold.section(X, "initial_point"));
           CHECK(same_bits(accepted->point(), X));
+          CHECK_NOTHROW(optimizer.add(manifold, X));
         } else {
+          const Refusal refusal = refusal_of([&] { manifold.section(X); });
+          CHECK(refusal.argument == "point");
+          CHECK_THAT(refusal.message, Catch::Contains("not on the manifold"));
           CHECK(refused_argument([&] { manifold.section(X, "initial_point"); }) == "initial_point");
-          CHECK(refused_argument([&] { manifold.section(X); }) == "point");
+          CHECK(refused_argument([&] { optimizer.add(manifold, X); }) == "initial_point");
+          CHECK(optimizer.size() == 0);
         }
       };
       require_rule(Y + P);
+      // Finite entries of 1e200: the residual overflows to Inf or NaN, which must be refused
+      // like any residual above the tolerance (a NaN compares false with everything).
+      require_rule(1e200 * P);
       if (tolerance == 0) {
         // No constraint: every finite matrix of the point's shape is a point.
         CHECK(residual_at(1.0) == 0.0);
@@ -391,7 +409,9 @@ TEST_CASE("manifold contract: bad sizes and NaN or Inf input are refused naming 
     CHECK(refused_argument([&] { make_manifold(spec.name, too_many); }) == "shape_parameters");
     CHECK(refused_argument([&] { make_manifold(spec.name, {}); }) == "shape_parameters");
   }
-  CHECK(refused_argument([] { make_manifold("NoSuchManifold", {3, 2}); }) == "name");
+  const Refusal unknown = refusal_of([] { make_manifold("NoSuchManifold", {3, 2}); });
+  CHECK(unknown.argument == "name");
+  CHECK_THAT(unknown.message, Catch::Contains("unknown manifold 'NoSuchManifold'"));
 
   for (const ContractCase& item : contract_cases()) {
     const Manifold& manifold = *item.manifold;
@@ -404,7 +424,10 @@ TEST_CASE("manifold contract: bad sizes and NaN or Inf input are refused naming 
     if (rows != cols) wrong_shapes.push_back(Y.t());
     for (const Mat& X : wrong_shapes) {
       INFO("shape " << X.n_rows << "x" << X.n_cols);
-      CHECK(refused_argument([&] { manifold.check(X); }) == "point");
+      const Refusal refusal = refusal_of([&] { manifold.check(X); });
+      CHECK(refusal.argument == "point");
+      CHECK_THAT(refusal.message, Catch::Contains("expected a " + size_text(rows, cols) + " matrix, got " +
+                                                  size_text(X.n_rows, X.n_cols)));
       CHECK(refused_argument([&] { manifold.section(X, "initial_point"); }) == "initial_point");
       CHECK(refused_argument([&] { manifold.riemannian_gradient(X, G); }) == "point");
       CHECK(refused_argument([&] { manifold.riemannian_gradient(Y, X); }) == "euclidean_gradient");
@@ -413,8 +436,12 @@ TEST_CASE("manifold contract: bad sizes and NaN or Inf input are refused naming 
       INFO("entry " << bad);
       Mat with_bad = Y;
       with_bad(rows - 1, cols - 1) = bad;
-      CHECK(refused_argument([&] { manifold.check(with_bad); }) == "point");
+      const Refusal refusal = refusal_of([&] { manifold.check(with_bad); });
+      CHECK(refusal.argument == "point");
+      CHECK_THAT(refusal.message, Catch::Contains("entry (" + std::to_string(rows - 1) + ", " +
+                                                  std::to_string(cols - 1) + ")"));
       CHECK(refused_argument([&] { manifold.section(with_bad); }) == "point");
+      CHECK(refused_argument([&] { Optimizer(Adam{}).add(manifold, with_bad); }) == "initial_point");
       CHECK(refused_argument([&] { manifold.riemannian_gradient(with_bad, G); }) == "point");
       Mat bad_gradient = G;
       bad_gradient(0, 0) = bad;
@@ -423,7 +450,14 @@ TEST_CASE("manifold contract: bad sizes and NaN or Inf input are refused naming 
       bad_state[0](0, 0) = bad;
       CHECK(refused_argument([&] { manifold.section_from_state(bad_state); }).rfind("state", 0) == 0);
     }
-    CHECK(refused_argument([&] { manifold.section_from_state({}); }) == "state");
+    // A state with a matrix missing or one too many.
+    std::vector<Mat> state = manifold.section(Y)->state();
+    REQUIRE(!state.empty());
+    state.push_back(state.back());
+    CHECK(refused_argument([&] { manifold.section_from_state(state); }) == "state");
+    state.pop_back();
+    state.pop_back();
+    CHECK(refused_argument([&] { manifold.section_from_state(state); }) == "state");
     // Through the optimizer: a bad start or gradient is refused and changes nothing.
     Optimizer optimizer(Adam{});
     CHECK(refused_argument([&] { optimizer.add(manifold, Mat(rows + 1, cols, arma::fill::zeros)); }) ==
