@@ -347,3 +347,4 @@ namespace homopt_python { struct Bytes; }
   }
 }
 #endif
+%include "solver.i"

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "homopt/api.hpp"
 #include "homopt/error.hpp"
 
 namespace homopt {
@@ -134,17 +135,19 @@ MinimizeResult minimize(const ObjectiveFunction& objective, const GradientFuncti
 }
 
 std::string canonical_method_name(const std::string& name) {
-  static const char* const names[] = {"Gradient", "Momentum", "Adam", "AdamWithDecay", "BFGS"};
   const auto folded = [](const std::string& text) {
     std::string result;
     for (const char c : text)
       if (c != '_' && c != '-') result += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return result;
   };
-  for (const char* const candidate : names)
-    if (folded(candidate) == folded(name)) return candidate;
-  throw InvalidArgument("method", "unknown method '" + name +
-                                      "' (expected gradient, momentum, adam, adam_with_decay or bfgs; case-insensitive)");
+  std::string known;
+  for (const MethodSpec& spec : method_specs()) {
+    if (folded(spec.name) == folded(name)) return spec.name;
+    known += (known.empty() ? "" : ", ") + spec.name;
+  }
+  throw InvalidArgument("method", "unknown method '" + name + "' (expected one of " + known +
+                                      "; case and '_' or '-' are ignored)");
 }
 
 std::unique_ptr<Method> make_method_by_name(const std::string& name, const Hyperparameters& hyperparameters) {

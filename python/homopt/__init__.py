@@ -41,6 +41,7 @@ __all__ = [
     "Manifold", "Stiefel", "Grassmann", "Euclidean", "SymplecticStiefel", "SymplecticGrassmann",
     "Method", "Gradient", "Momentum", "Adam", "AdamWithDecay", "BFGS",
     "Optimizer", "standard_normal_matrix", "version", "__version__",
+    "minimize", "OptimizeResult",
 ]
 
 #: Version of the C++ library this module was built with.
@@ -359,3 +360,6 @@ class Optimizer(_core.Optimizer):
 
     def __reduce__(self):
         return (_optimizer_from_checkpoint, (self.checkpoint_bytes(),))
+
+
+from .optimize import OptimizeResult, minimize  # noqa: E402  (the solver loop: docs/solvers.md)

@@ -8,21 +8,12 @@ import numpy as np
 import pytest
 
 import homopt
-from testing_helpers import REFERENCE_TRAJECTORY
+from testing_helpers import REFERENCE_TRAJECTORY, read_data_file
 
 
 def read_reference():
-    """{name: matrix} from tests/data/reference_trajectory.txt (column-major values)."""
-    matrices = {}
-    with open(REFERENCE_TRAJECTORY, encoding="utf-8") as file:
-        for line in file:
-            if line.startswith("#") or not line.strip():
-                continue
-            name, rows, cols, *values = line.split()
-            rows, cols = int(rows), int(cols)
-            assert len(values) == rows * cols, name
-            matrices[name] = np.array([float(v) for v in values]).reshape((rows, cols), order="F")
-    return matrices
+    """{name: matrix} from tests/data/reference_trajectory.txt."""
+    return read_data_file(REFERENCE_TRAJECTORY)
 
 
 def test_reference_trajectory_is_reproduced_to_1e_12():

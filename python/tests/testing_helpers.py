@@ -7,6 +7,22 @@ import homopt
 
 REPOSITORY = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 REFERENCE_TRAJECTORY = os.path.join(REPOSITORY, "tests", "data", "reference_trajectory.txt")
+MINIMIZE_REFERENCE = os.path.join(REPOSITORY, "tests", "data", "minimize_reference.txt")
+
+
+def read_data_file(path):
+    """{name: matrix} from a tests/data reference file ("NAME ROWS COLS values…" lines,
+    values column-major; '#' lines are comments)."""
+    matrices = {}
+    with open(path, encoding="utf-8") as file:
+        for line in file:
+            if line.startswith("#") or not line.strip():
+                continue
+            name, rows, cols, *values = line.split()
+            rows, cols = int(rows), int(cols)
+            assert len(values) == rows * cols, name
+            matrices[name] = np.array([float(v) for v in values]).reshape((rows, cols), order="F")
+    return matrices
 
 
 def symmetric_with_eigenvalues(eigenvalues, seed):
