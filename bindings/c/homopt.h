@@ -1,6 +1,6 @@
 /* homopt.h — the C ABI of homopt (C99; usable from C, C++ and Julia's ccall).
  *
- * Conventions (DESIGN 2.1, 3):
+ * Conventions (docs/architecture.md, "From each language to the core"):
  *  - Opaque handles: homopt_manifold, homopt_method, homopt_optimizer. Each *_create /
  *    *_load returns a new handle through its last argument; the caller owns it and releases
  *    it with the matching *_destroy. Destroying NULL is a no-op (HOMOPT_OK).
