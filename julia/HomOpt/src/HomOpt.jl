@@ -30,6 +30,7 @@ export Gradient, Momentum, Adam, AdamWithDecay, BFGS
 export Optimizer, HomOptError
 export standard_normal_matrix, random_point, check, riemannian_gradient, dimension, tolerance
 export hyperparameters, add!, step!, value, step_count, retraction, save
+export optimize, OptimizeResult
 
 # ------------------------------------------------------------------ the library
 
@@ -601,14 +602,22 @@ One optimizer step with the Euclidean gradients Gᵢ = ∂L/∂Yᵢ of every par
 of `add!`. All-or-nothing: on any error (count, shape, NaN/Inf) the optimizer is unchanged.
 """
 function step!(opt::Optimizer, gradients::AbstractVector)
+    with_gradient_arrays(gradients) do pointers, rows, cols, count
+        ccall(cfunction(:homopt_optimizer_step), Cint,
+              (Ptr{Cvoid}, Ptr{Ptr{Cdouble}}, Ptr{Csize_t}, Ptr{Csize_t}, Csize_t), opt, pointers, rows, cols, count)
+    end
+    return opt
+end
+
+# Calls `call(pointers, rows, cols, count) -> status` with the gradients as the C arrays of
+# homopt_optimizer_step and homopt_solver_tell, then throws the library's error (if any)
+# with 1-based gradient indices; returns nothing.
+function with_gradient_arrays(call, gradients::AbstractVector)
     matrices = Matrix{Float64}[as_matrix(gradients[i], "gradients[$i]") for i in eachindex(gradients)]
     rows = Csize_t[size(G, 1) for G in matrices]
     cols = Csize_t[size(G, 2) for G in matrices]
-    GC.@preserve matrices begin
-        pointers = Ptr{Cdouble}[pointer(G) for G in matrices]
-        status = ccall(cfunction(:homopt_optimizer_step), Cint,
-                       (Ptr{Cvoid}, Ptr{Ptr{Cdouble}}, Ptr{Csize_t}, Ptr{Csize_t}, Csize_t),
-                       opt, pointers, rows, cols, length(matrices))
+    status = GC.@preserve matrices begin
+        call(Ptr{Cdouble}[pointer(G) for G in matrices], rows, cols, length(matrices))
     end
     try
         throw_on_error(status)
@@ -616,7 +625,7 @@ function step!(opt::Optimizer, gradients::AbstractVector)
         error isa HomOptError || rethrow()
         throw(HomOptError(error.status, one_based_gradient_indices(error.msg)))
     end
-    return opt
+    return nothing
 end
 function step!(opt::Optimizer, gradients)
     throw(ArgumentError("gradients: expected a vector with one matrix per parameter, got $(typeof(gradients))"))
@@ -717,5 +726,7 @@ function Base.show(io::IO, opt::Optimizer)
               count == 1 ? " parameter, " : " parameters, ", steps, steps == 1 ? " step)" : " steps)")
     end
 end
+
+include("optimize.jl")  # the solver loop (docs/solvers.md)
 
 end # module

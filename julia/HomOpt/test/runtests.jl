@@ -499,4 +499,6 @@ end
     step!(opt, [1e-2 .* G])
     @test step_count(opt) == 1 && check(m, value(opt, 1)) <= tolerance(m)
 end
+include("optimize.jl")  # the solver loop
+
 end # @testset "HomOpt"
