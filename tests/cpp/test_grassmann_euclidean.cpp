@@ -19,14 +19,17 @@ TEST_CASE("Grassmann lift, retractions and section update against dense formulas
     const Mat V = manifold.horizontal_matrix(c);
     // V = λᵀΩλ with Δ = G − YYᵀG (the horizontal Grassmann gradient); A block is zero.
     const Mat Delta = manifold.riemannian_gradient(Y, G);
-    CHECK(relative_error(V, lambda.t() * test::omega(Y, Delta) * lambda) < 1e-13);
+    const std::string label = "Grassmann (" + std::to_string(N) + ", " + std::to_string(n) + ")";
+    test::check_within(label + " lift V vs λᵀΩλ, relative", relative_error(V, lambda.t() * test::omega(Y, Delta) * lambda),
+                       1e-13);
     CHECK(arma::norm(V.submat(0, 0, n - 1, n - 1), "fro") == 0.0);
     for (Retraction retraction : {Retraction::geodesic, Retraction::cayley}) {
       const Vec velocity = 0.5 * c;
       const Mat Vv = manifold.horizontal_matrix(velocity);
       const Mat R_dense = retraction == Retraction::geodesic ? Mat(arma::expmat(Vv)) : test::dense_cayley(Vv);
       const auto next = section->retracted(velocity, retraction);
-      CHECK(relative_error(next->group_element(), lambda * R_dense) < 1e-13);
+      test::check_within(label + " " + to_string(retraction) + " λ_next vs λR, relative",
+                         relative_error(next->group_element(), lambda * R_dense), 1e-13);
       const Mat Yn = next->point();
       // Orthonormal to a few ulps times the step size (as for Stiefel, test_stiefel.cpp):
       // measured 1.1e-14 at (49, 7), where the bound is ≈ 2e-13.
@@ -36,12 +39,14 @@ TEST_CASE("Grassmann lift, retractions and section update against dense formulas
                          manifold.check(Yn), 8 * rounding);
       // Compare the subspaces by projectors.
       const Mat expected = (lambda * R_dense).eval().cols(0, n - 1);
-      CHECK(arma::norm(Yn * Yn.t() - expected * expected.t(), "fro") < 1e-13);
+      test::check_within(label + " " + to_string(retraction) + " projector vs dense",
+                         arma::norm(Yn * Yn.t() - expected * expected.t(), "fro"), 1e-13);
     }
     // Geodesic identity with Ω: projectors of λexp(tV)E and exp(tΩ)Y agree.
     const Mat moved = section->retracted(0.8 * c, Retraction::geodesic)->point();
     const Mat reference = arma::expmat(0.8 * test::omega(Y, Delta)) * Y;
-    CHECK(arma::norm(moved * moved.t() - reference * reference.t(), "fro") < 1e-12);
+    test::check_within(label + " geodesic projector vs exp(tΩ)Y",
+                       arma::norm(moved * moved.t() - reference * reference.t(), "fro"), 1e-12);
   }
 }
 

@@ -24,11 +24,15 @@ TEST_CASE("Stiefel lift equals the blocks of λᵀΩ(Y, Δ)λ", "[stiefel]") {
     REQUIRE(manifold.dimension() == n * (n - 1) / 2 + (N - n) * n);
     const Mat V = manifold.horizontal_matrix(c);
     const Mat Delta = manifold.riemannian_gradient(Y, G);
-    CHECK(relative_error(V, lambda.t() * test::omega(Y, Delta) * lambda) < 1e-13);
+    const std::string label = "Stiefel lift (" + std::to_string(N) + ", " + std::to_string(n) + ")";
+    test::check_within(label + " V vs λᵀΩλ, relative", relative_error(V, lambda.t() * test::omega(Y, Delta) * lambda),
+                       1e-13);
     // Blocks: A = YᵀG − GᵀY, B = ȲᵀG.
     const Mat A = Y.t() * G - G.t() * Y;
-    CHECK(arma::norm(V.submat(0, 0, n - 1, n - 1) - A, "fro") < 1e-13);
-    if (N > n) CHECK(arma::norm(V.submat(n, 0, N - 1, n - 1) - lambda.cols(n, N - 1).t() * G, "fro") < 1e-13);
+    test::check_within(label + " block A", arma::norm(V.submat(0, 0, n - 1, n - 1) - A, "fro"), 1e-13);
+    if (N > n)
+      test::check_within(label + " block B", arma::norm(V.submat(n, 0, N - 1, n - 1) - lambda.cols(n, N - 1).t() * G, "fro"),
+                         1e-13);
     // V(c) is skew (∈ 𝔰𝔬(N)) with a zero lower-right block.
     CHECK(arma::norm(V + V.t(), "fro") == 0.0);
     if (N > n) CHECK(arma::norm(V.submat(n, n, N - 1, N - 1), "fro") == 0.0);
@@ -86,7 +90,8 @@ TEST_CASE("Stiefel geodesic: λ exp(tV) E = exp(tΩ) Y", "[stiefel]") {
     const Mat Omega = test::omega(Y, Delta);
     for (real t : {0.1, 0.5, 1.3}) {
       const Mat moved = section->retracted(t * c, Retraction::geodesic)->point();
-      CHECK(relative_error(moved, arma::expmat(t * Omega) * Y) < 1e-12);
+      test::check_within("Stiefel geodesic (" + std::to_string(N) + ", " + std::to_string(n) + ") vs exp(tΩ)Y, relative",
+                         relative_error(moved, arma::expmat(t * Omega) * Y), 1e-12);
     }
   }
 }
@@ -102,7 +107,7 @@ TEST_CASE("Stiefel random_point is orthonormal to 1e-14 and seed dependent", "[s
   const Stiefel manifold(49, 7);
   const Mat a = manifold.random_point(11), c = manifold.random_point(12);
   CHECK(arma::norm(a - c, "fro") > 1.0);
-  CHECK(manifold.check(a) < 1e-14);
+  test::check_within("Stiefel random_point (49, 7) ‖YᵀY − I‖_F", manifold.check(a), 1e-14);
 }
 
 TEST_CASE("Stiefel size rule messages", "[stiefel][errors]") {

@@ -10,6 +10,7 @@
 
 #include "homopt/homopt.hpp"
 #include "symplectic_section.hpp"
+#include "test_helpers.hpp"
 
 using namespace homopt;
 
@@ -51,17 +52,17 @@ TEST_CASE("symplectic: dimensions and descriptions", "[symplectic]") {
 TEST_CASE("symplectic: random points are symplectic to 1e-13 and normal-form", "[symplectic]") {
   const SymplecticStiefel manifold(9, 3);
   const Mat U = manifold.random_point(42);
-  CHECK(manifold.check(U) < 1e-13);
+  test::check_within("symplectic random_point SpSt(9, 3) check", manifold.check(U), 1e-13);
   CHECK(arma::norm(U - manifold.random_point(43), "fro") > 1);
   // Orthogonal columns, pairs of equal norms 1/σ_j with σ₁ ≥ σ₂ ≥ σ₃.
   const Mat gram = U.t() * U;
-  CHECK(arma::norm(gram - arma::diagmat(gram.diag()), "fro") < 1e-12 * arma::norm(gram, "fro"));
+  test::check_within("symplectic random_point SpSt(9, 3) off-diagonal of UᵀU", arma::norm(gram - arma::diagmat(gram.diag()), "fro"), 1e-12 * arma::norm(gram, "fro"));
   for (uword j = 0; j < 3; ++j) CHECK(gram(j, j) == Approx(gram(3 + j, 3 + j)).epsilon(1e-12));
   CHECK(gram(0, 0) <= gram(1, 1));
   CHECK(gram(1, 1) <= gram(2, 2));
   // span(U) = span(standard normal matrix of the same seed).
   const Mat Q = orthonormal_factor(standard_normal_matrix(18, 6, 42), "seed");
-  CHECK(arma::norm(U - Q * (Q.t() * U), "fro") < 1e-12 * arma::norm(U, "fro"));
+  test::check_within("symplectic random_point SpSt(9, 3) span(U) = span(seed matrix)", arma::norm(U - Q * (Q.t() * U), "fro"), 1e-12 * arma::norm(U, "fro"));
   CHECK(arma::approx_equal(SymplecticGrassmann(9, 3).random_point(42), U, "absdiff", 0.0));
 }
 
@@ -72,16 +73,16 @@ TEST_CASE("symplectic: the completion is symplectic, exact on E, and normal-form
     const auto section = manifold.section(U);
     const Mat lambda = section->group_element();
     const uword N = 6, m = N - n;
-    CHECK(arma::norm(lambda.t() * J(N) * lambda - J(N), "fro") < 1e-12);
+    test::check_within("symplectic completion SpSt(6, " + std::to_string(n) + ") ‖λᵀJλ − J‖_F", arma::norm(lambda.t() * J(N) * lambda - J(N), "fro"), 1e-12);
     // λE = U exactly (columns 1..n and N+1..N+n).
     CHECK(arma::approx_equal(lambda.cols(0, n - 1), U.cols(0, n - 1), "absdiff", 0.0));
     CHECK(arma::approx_equal(lambda.cols(N, N + n - 1), U.cols(n, 2 * n - 1), "absdiff", 0.0));
     // λ⁻¹ = −JλᵀJ.
-    CHECK(arma::norm(-J(N) * lambda.t() * J(N) * lambda - arma::eye(2 * N, 2 * N), "fro") < 1e-12);
+    test::check_within("symplectic completion SpSt(6, " + std::to_string(n) + ") ‖−JλᵀJλ − I‖_F", arma::norm(-J(N) * lambda.t() * J(N) * lambda - arma::eye(2 * N, 2 * N), "fro"), 1e-12);
     if (m > 0) {
       const Mat complement = section->state()[1];
       const Mat gram = complement.t() * complement;
-      CHECK(arma::norm(gram - arma::diagmat(gram.diag()), "fro") < 1e-12 * arma::norm(gram, "fro"));
+      test::check_within("symplectic completion SpSt(6, " + std::to_string(n) + ") off-diagonal of ŪᵀŪ", arma::norm(gram - arma::diagmat(gram.diag()), "fro"), 1e-12 * arma::norm(gram, "fro"));
       CHECK(arma::accu(arma::square(complement)) <= 2.0 * m + arma::accu(arma::square(U)));
     }
   }
@@ -96,7 +97,7 @@ TEST_CASE("symplectic: V(c) is Hamiltonian with the horizontal block structure",
     const Vec c = random_coordinates(manifold->dimension(), 5, 1.0);
     const Mat V = manifold->horizontal_matrix(c);
     REQUIRE(V.n_rows == 2 * N);
-    CHECK(arma::norm(V.t() * J(N) + J(N) * V, "fro") < 1e-14);
+    test::check_within(manifold->description() + " ‖VᵀJ + JV‖_F", arma::norm(V.t() * J(N) + J(N) * V, "fro"), 1e-14);
     const Mat A = V.submat(0, 0, N - 1, N - 1), B = V.submat(0, N, N - 1, 2 * N - 1);
     const Mat C = V.submat(N, 0, 2 * N - 1, N - 1), D = V.submat(N, N, 2 * N - 1, 2 * N - 1);
     CHECK(arma::norm(D + A.t(), "fro") == 0);
@@ -161,11 +162,12 @@ TEST_CASE("symplectic: retraction factors equal the dense Cayley transform and e
     const Mat I = arma::eye(2 * N, 2 * N);
     const Mat cayley_dense = arma::solve(I - 0.5 * V, I + 0.5 * V);
     const Mat cayley = detail::dense_retraction_factor(c, N, n, with_block, Retraction::cayley);
-    CHECK(relative_error(cayley, cayley_dense) < 1e-13);
-    CHECK(arma::norm(cayley.t() * J(N) * cayley - J(N), "fro") < 1e-13);
+    const std::string label = std::string("symplectic (7, 3)") + (with_block ? " with A₁ block" : " without A₁ block");
+    test::check_within(label + " Cayley factor vs dense, relative", relative_error(cayley, cayley_dense), 1e-13);
+    test::check_within(label + " Cayley factor ‖RᵀJR − J‖_F", arma::norm(cayley.t() * J(N) * cayley - J(N), "fro"), 1e-13);
     const Mat exponential = detail::dense_retraction_factor(c, N, n, with_block, Retraction::geodesic);
-    CHECK(relative_error(exponential, arma::expmat(V)) < 1e-13);
-    CHECK(arma::norm(exponential.t() * J(N) * exponential - J(N), "fro") < 1e-13);
+    test::check_within(label + " exp factor vs dense, relative", relative_error(exponential, arma::expmat(V)), 1e-13);
+    test::check_within(label + " exp factor ‖RᵀJR − J‖_F", arma::norm(exponential.t() * J(N) * exponential - J(N), "fro"), 1e-13);
   }
 }
 
@@ -184,11 +186,12 @@ TEST_CASE("symplectic: section update equals the dense product lambda R", "[symp
       const Mat R = detail::dense_retraction_factor(c, N, n, with_block, retraction);
       const auto next = section->retracted(c, retraction);
       const Mat expected = lambda * R;
-      INFO(manifold->description() << " " << to_string(retraction));
-      CHECK(relative_error(next->group_element(), expected) < 1e-13);
+      const std::string label = manifold->description() + " " + to_string(retraction) + " section update";
+      INFO(label);
+      test::check_within(label + " λ_next vs λR, relative", relative_error(next->group_element(), expected), 1e-13);
       const Mat expected_point = arma::join_rows(expected.cols(0, n - 1), expected.cols(N, N + n - 1));
-      CHECK(relative_error(next->point(), expected_point) < 1e-13);
-      CHECK(manifold->check(next->point()) < 1e-13);
+      test::check_within(label + " U_next vs λRE, relative", relative_error(next->point(), expected_point), 1e-13);
+      test::check_within(label + " check(U_next)", manifold->check(next->point()), 1e-13);
       // Strong guarantee: the old section is untouched.
       CHECK(arma::approx_equal(section->group_element(), lambda, "absdiff", 0.0));
     }
@@ -206,9 +209,9 @@ TEST_CASE("symplectic: drift above the threshold is repaired", "[symplectic]") {
   REQUIRE(residual < manifold.tolerance());
   const auto drifted = manifold.section_from_state(state);
   const auto repaired = drifted->retracted(Vec(manifold.dimension(), arma::fill::zeros), Retraction::cayley);
-  CHECK(manifold.check(repaired->point()) < 1e-14);
+  test::check_within("symplectic drift repair SpSt(6, 2) check(U)", manifold.check(repaired->point()), 1e-14);
   const Mat lambda = repaired->group_element();
-  CHECK(arma::norm(lambda.t() * J(N) * lambda - J(N), "fro") < 1e-13);
+  test::check_within("symplectic drift repair SpSt(6, 2) ‖λᵀJλ − J‖_F", arma::norm(lambda.t() * J(N) * lambda - J(N), "fro"), 1e-13);
   CHECK(arma::norm(repaired->point() - state[0], "fro") < 10 * residual);
 }
 
@@ -227,7 +230,7 @@ TEST_CASE("symplectic: a degenerate complement is re-completed", "[symplectic]")
   CHECK(arma::approx_equal(next->point(), state[0], "absdiff", 0.0));
   CHECK(arma::accu(arma::square(next->state()[1])) <= bound);
   const Mat lambda = next->group_element();
-  CHECK(arma::norm(lambda.t() * J(N) * lambda - J(N), "fro") < 1e-12);
+  test::check_within("symplectic re-completion SpSt(6, 2) ‖λᵀJλ − J‖_F", arma::norm(lambda.t() * J(N) * lambda - J(N), "fro"), 1e-12);
 }
 
 TEST_CASE("symplectic: riemannian_gradient is lambda V(lift G) E of the deterministic section", "[symplectic]") {
@@ -240,15 +243,15 @@ TEST_CASE("symplectic: riemannian_gradient is lambda V(lift G) E of the determin
   const Vec c = section->lift(G);
   const Mat lambda_V = section->group_element() * stiefel.horizontal_matrix(c);
   const Mat expected = arma::join_rows(lambda_V.cols(0, n - 1), lambda_V.cols(N, N + n - 1));
-  CHECK(relative_error(stiefel.riemannian_gradient(U, G), expected) < 1e-13);
+  test::check_within("symplectic riemannian_gradient SpSt(5, 2) vs λV(lift G)E, relative", relative_error(stiefel.riemannian_gradient(U, G), expected), 1e-13);
   // Tangent: ΔᵀJU + UᵀJΔ = 0.
   const Mat Delta = stiefel.riemannian_gradient(U, G);
-  CHECK(arma::norm(Delta.t() * J(N) * U + U.t() * J(N) * Delta, "fro") < 1e-12 * arma::norm(Delta, "fro"));
+  test::check_within("symplectic riemannian_gradient SpSt(5, 2) ‖ΔᵀJU + UᵀJΔ‖_F", arma::norm(Delta.t() * J(N) * U + U.t() * J(N) * Delta, "fro"), 1e-12 * arma::norm(Delta, "fro"));
   // SpGr: ŪŪᵀG, symplectic-orthogonal to span(U) (UᵀJΔ = 0).
   const Mat complement = section->state()[1];
   const Mat spgr = grassmann.riemannian_gradient(U, G);
-  CHECK(relative_error(spgr, complement * (complement.t() * G)) < 1e-13);
-  CHECK(arma::norm(U.t() * J(N) * spgr, "fro") < 1e-12 * arma::norm(spgr, "fro"));
+  test::check_within("symplectic riemannian_gradient SpGr(5, 2) vs ŪŪᵀG, relative", relative_error(spgr, complement * (complement.t() * G)), 1e-13);
+  test::check_within("symplectic riemannian_gradient SpGr(5, 2) ‖UᵀJΔ‖_F", arma::norm(U.t() * J(N) * spgr, "fro"), 1e-12 * arma::norm(spgr, "fro"));
 }
 
 TEST_CASE("symplectic: checkpoint round trip through Optimizer::save/load", "[symplectic]") {
