@@ -69,13 +69,14 @@ class _Slot:
 
     def matrix(self, tensor):
         """tensor (this slot's shape) as a float64 rows×cols numpy array (row-major reading;
-        a view for a contiguous float64 tensor, a converted copy otherwise)."""
-        return tensor.detach().to(_torch.float64).reshape(self.rows, self.cols).numpy()
+        a view for a contiguous float64 tensor, a converted copy otherwise). Reshaped by
+        numpy: torch's reshape costs more than the rest of the conversion."""
+        return tensor.detach().numpy().reshape(self.rows, self.cols).astype(_numpy.float64, copy=False)
 
     def write(self, value):
         """Copies the float64 rows×cols array `value` into the tensor in place (rounded to
         its dtype) and remembers the tensor's version."""
-        self.tensor.copy_(_torch.from_numpy(value).reshape(self.tensor.shape))
+        self.tensor.copy_(_torch.from_numpy(value.reshape(self.tensor.shape)))
         self.version = self.tensor._version
 
     def changed_outside(self):
@@ -228,17 +229,13 @@ class ManifoldOptimizer(_torch.optim.Optimizer):
 
     @staticmethod
     def _gradient(slot):
-        """The slot's gradient as a float64 rows×cols array (zeros for a missing .grad)."""
+        """The slot's gradient as a float64 rows×cols array (zeros for a missing .grad).
+        torch itself keeps a .grad on the parameter's device, with its shape and dtype."""
         grad = slot.tensor.grad
         if grad is None:
             return _numpy.zeros((slot.rows, slot.cols), order="F")
         if grad.is_sparse:
             raise TypeError(f"{slot.name}.grad: sparse gradients are not supported")
-        if grad.device.type != "cpu":
-            raise ValueError(f"{slot.name}.grad: is on device {grad.device}; homopt computes on the CPU only")
-        if grad.shape != slot.tensor.shape:
-            raise ValueError(f"{slot.name}.grad: shape {tuple(grad.shape)} differs from the parameter's "
-                             f"{tuple(slot.tensor.shape)}")
         return slot.matrix(grad)
 
     def _renamed(self, message):
