@@ -5,22 +5,14 @@
 #include <cstdio>
 #include <string>
 
-#include "minimize_problem.hpp"
+#include "data_file.hpp"
 
-namespace {
-void write_matrix(std::FILE* out, const std::string& name, const homopt::Mat& m) {
-  std::fprintf(out, "%s %llu %llu", name.c_str(), static_cast<unsigned long long>(m.n_rows),
-               static_cast<unsigned long long>(m.n_cols));
-  for (homopt::uword k = 0; k < m.n_elem; ++k) std::fprintf(out, " %.17g", m[k]);
-  std::fprintf(out, "\n");
-}
-void write_number(std::FILE* out, const std::string& name, double value) {
-  write_matrix(out, name, homopt::Mat{value});
-}
-}  // namespace
+#include "minimize_problem.hpp"
 
 int main(int argc, char** argv) {
   using namespace homopt;
+  using data_file::write_matrix;
+  using data_file::write_number;
   namespace ref = minimize_reference;
   if (argc != 2) {
     std::fprintf(stderr, "usage: %s OUTPUT\n", argv[0]);

@@ -2,19 +2,13 @@
 // Format: '#' comment lines; otherwise `NAME ROWS COLS v1 v2 …`, values column-major, %.17g.
 #include <cstdio>
 
-#include "reference_problem.hpp"
+#include "data_file.hpp"
 
-namespace {
-void write_matrix(std::FILE* out, const std::string& name, const homopt::Mat& m) {
-  std::fprintf(out, "%s %llu %llu", name.c_str(), static_cast<unsigned long long>(m.n_rows),
-               static_cast<unsigned long long>(m.n_cols));
-  for (homopt::uword k = 0; k < m.n_elem; ++k) std::fprintf(out, " %.17g", m[k]);
-  std::fprintf(out, "\n");
-}
-}  // namespace
+#include "reference_problem.hpp"
 
 int main(int argc, char** argv) {
   using namespace homopt;
+  using data_file::write_matrix;
   if (argc != 2) {
     std::fprintf(stderr, "usage: %s OUTPUT\n", argv[0]);
     return 2;
