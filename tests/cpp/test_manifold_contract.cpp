@@ -9,7 +9,7 @@
 //  4. check and tolerance: points whose residual is 10·tolerance are refused, tolerance/10
 //     accepted (and their section sits exactly at them); dimension() is the coordinate count;
 //  5. bad input: refused shapes, wrong-size points and gradients, NaN/Inf points and gradients
-//     throw InvalidArgument naming the argument.
+//     throw InvalidArgument naming the argument (and, for sizes and entries, saying which).
 // No manifold is named here: a manifold added to manifold_specs() gets all of it.
 #include <algorithm>
 #include <cmath>
@@ -17,7 +17,6 @@
 #include <functional>
 #include <limits>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
