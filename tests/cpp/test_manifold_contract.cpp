@@ -42,6 +42,7 @@ std::vector<ContractCase> contract_cases() {
   std::vector<ContractCase> cases;
   for (const ManifoldSpec& spec : manifold_specs()) {
     for (const auto& shape : spec.example_shapes) cases.push_back({&spec, shape, make_manifold(spec.name, shape)});
+    if (spec.example_shapes.empty()) continue;  // refused by the api test (at least 3 are declared)
     std::vector<uword> scaled = spec.example_shapes.back();
     for (uword& size : scaled) size *= 4;
     try {
@@ -77,8 +78,9 @@ std::string size_text(uword rows, uword cols) { return std::to_string(rows) + "x
 
 /// Same size and the same bytes (a NaN equals only the same NaN).
 bool same_bits(const Mat& a, const Mat& b) {
+  // (memcmp is not called on empty matrices, whose memory pointer may be null.)
   return a.n_rows == b.n_rows && a.n_cols == b.n_cols &&
-         std::memcmp(a.memptr(), b.memptr(), a.n_elem * sizeof(real)) == 0;
+         (a.n_elem == 0 || std::memcmp(a.memptr(), b.memptr(), a.n_elem * sizeof(real)) == 0);
 }
 
 bool same_bits(const std::vector<Mat>& a, const std::vector<Mat>& b) {
@@ -403,8 +405,7 @@ TEST_CASE("manifold contract: bad sizes and NaN or Inf input are refused naming 
       CHECK(std::find(spec.shape_parameters.begin(), spec.shape_parameters.end(), argument) !=
             spec.shape_parameters.end());
     }
-    std::vector<uword> too_many = spec.example_shapes.front();
-    too_many.push_back(1);
+    std::vector<uword> too_many(spec.shape_parameters.size() + 1, 1);
     CHECK(refused_argument([&] { make_manifold(spec.name, too_many); }) == "shape_parameters");
     CHECK(refused_argument([&] { make_manifold(spec.name, {}); }) == "shape_parameters");
   }
