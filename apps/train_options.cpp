@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <stdexcept>
 #include <thread>
 
 #include "homopt/data/idx.hpp"
@@ -193,32 +194,58 @@ Options parse_options(int argc, const char* const* argv) {
   return options;
 }
 
+namespace {
+
+/// The core method behind one --optimizer choice and the core hyperparameter each of its
+/// options sets (option name → key); the defaults are the core's (method_spec, api.hpp).
+struct OptimizerChoice {
+  const char* method;
+  std::vector<std::pair<std::string, std::string>> keys;
+};
+
+const std::map<std::string, OptimizerChoice>& optimizer_choices() {
+  static const std::map<std::string, OptimizerChoice> choices = {
+      {"adam", {"Adam", {{"lr", "lr"}, {"beta1", "beta1"}, {"beta2", "beta2"}, {"eps", "eps"}}}},
+      {"adam-decay",
+       {"AdamWithDecay", {{"lr", "lr_start"}, {"lr-end", "lr_end"}, {"beta1", "beta1"}, {"beta2", "beta2"}, {"eps", "eps"}}}},
+      {"momentum", {"Momentum", {{"lr", "lr"}, {"alpha", "alpha"}}}},
+      {"gradient", {"Gradient", {{"lr", "lr"}}}},
+      {"bfgs", {"BFGS", {{"lr", "lr"}, {"eps", "eps"}}}}};
+  return choices;
+}
+
+/// The core's default of hyperparameter `key` of `method`, as shortest_text (e.g. "3e-07").
+std::string default_text(const std::string& method, const std::string& key) {
+  for (const HyperparameterSpec& declared : method_spec(method).hyperparameters)
+    if (declared.name == key) return shortest_text(declared.default_value);
+  throw std::logic_error(method + " declares no hyperparameter " + key);
+}
+
+}  // namespace
+
 std::unique_ptr<Method> make_method(const Options& options, const std::string& optimizer, std::uint64_t steps) {
-  const std::map<std::string, std::vector<std::string>> applicable = {
-      {"adam", {"lr", "beta1", "beta2", "eps"}},
-      {"adam-decay", {"lr", "lr-end", "beta1", "beta2", "eps"}},
-      {"momentum", {"lr", "alpha"}},
-      {"gradient", {"lr"}},
-      {"bfgs", {"lr", "eps"}}};
-  for (const char* name : {"lr", "lr-end", "beta1", "beta2", "eps", "alpha"})
-    if (options.was_given(name) && !contains(applicable.at(optimizer), name))
-      throw UsageError(std::string("--") + name + " does not apply to --optimizer " + optimizer);
-  auto or_default = [](real value, real fallback) { return std::isnan(value) ? fallback : value; };
+  const OptimizerChoice& choice = optimizer_choices().at(optimizer);
+  const std::map<std::string, real> values = {{"lr", options.lr},     {"lr-end", options.lr_end},
+                                              {"beta1", options.beta1}, {"beta2", options.beta2},
+                                              {"eps", options.eps},   {"alpha", options.alpha}};
+  // Only the options given are passed on; the core supplies the others' defaults.
+  Hyperparameters given;
+  if (optimizer == "adam-decay") given.emplace_back("decay_steps", static_cast<real>(std::max<std::uint64_t>(steps, 1)));
+  for (const auto& option : values) {
+    if (!options.was_given(option.first)) continue;
+    const auto key = std::find_if(choice.keys.begin(), choice.keys.end(),
+                                  [&](const auto& entry) { return entry.first == option.first; });
+    if (key == choice.keys.end())
+      throw UsageError("--" + option.first + " does not apply to --optimizer " + optimizer);
+    given.emplace_back(key->second, option.second);
+  }
   try {
-    if (optimizer == "adam")
-      return std::make_unique<Adam>(or_default(options.lr, 1e-3), or_default(options.beta1, 0.9),
-                                    or_default(options.beta2, 0.99), or_default(options.eps, 3e-7));
-    if (optimizer == "adam-decay")
-      return std::make_unique<AdamWithDecay>(std::max<std::uint64_t>(steps, 1), or_default(options.lr, 1e-2),
-                                             or_default(options.lr_end, 1e-6), or_default(options.beta1, 0.9),
-                                             or_default(options.beta2, 0.99), or_default(options.eps, 1e-8));
-    if (optimizer == "momentum")
-      return std::make_unique<Momentum>(or_default(options.lr, 1e-3), or_default(options.alpha, 1e-2));
-    if (optimizer == "gradient") return std::make_unique<Gradient>(or_default(options.lr, 1e-2));
-    return std::make_unique<BFGS>(or_default(options.lr, 1e-2), or_default(options.eps, 1e-8));
+    return homopt::make_method(choice.method, given);
   } catch (const InvalidArgument& error) {
-    const std::string argument = error.argument() == "lr_start" ? "lr" : error.argument() == "lr_end" ? "lr-end" : error.argument();
-    std::string message = error.what();
+    std::string argument = error.argument();
+    for (const auto& entry : choice.keys)
+      if (entry.second == error.argument()) argument = entry.first;
+    const std::string message = error.what();
     throw UsageError("--" + argument + message.substr(error.argument().size()));
   }
 }
@@ -235,6 +262,21 @@ std::vector<RunSpec> run_specs(const Options& options, std::uint64_t steps) {
   runs.push_back({"momentum-stiefel", "momentum", std::make_unique<Momentum>(1e-3, 0.5), nn::Constraint::stiefel});
   runs.push_back({"gradient-stiefel", "gradient", std::make_unique<Gradient>(1e-3), nn::Constraint::stiefel});
   return runs;
+}
+
+/// The --lr … --alpha lines of --help, with the defaults of the core's declaration.
+std::string method_option_help() {
+  // Defaults read from the core's declaration (method_spec), never written here.
+  const auto d = [](const char* method, const char* key) { return default_text(method, key); };
+  return "  --lr X                 learning rate (adam " + d("Adam", "lr") + ", adam-decay start " +
+         d("AdamWithDecay", "lr_start") + ", momentum " + d("Momentum", "lr") + ",\n" +
+         "                         gradient " + d("Gradient", "lr") + ", bfgs " + d("BFGS", "lr") + ")\n" +
+         "  --lr-end X             adam-decay: final learning rate          [" + d("AdamWithDecay", "lr_end") + "]\n" +
+         "  --beta1 X, --beta2 X   Adam moments                             [" + d("Adam", "beta1") + ", " +
+         d("Adam", "beta2") + "]\n" +
+         "  --eps X                adam " + d("Adam", "eps") + ", adam-decay " + d("AdamWithDecay", "eps") + ", bfgs " +
+         d("BFGS", "eps") + "\n" +
+         "  --alpha X              momentum                                 [" + d("Momentum", "alpha") + "]\n";
 }
 
 std::string help_text() {
@@ -259,13 +301,7 @@ Training
   --epochs N             epochs to reach (also when resuming)     [5]
   --batch-size B         images per optimizer step                [256]
   --optimizer adam|adam-decay|momentum|gradient|bfgs              [adam]
-  --lr X                 learning rate (adam 1e-3, adam-decay start 1e-2, momentum 1e-3,
-                         gradient 1e-2, bfgs 1e-2)
-  --lr-end X             adam-decay: final learning rate          [1e-6]
-  --beta1 X, --beta2 X   Adam moments                             [0.9, 0.99]
-  --eps X                Adam 3e-7, adam-decay 1e-8, bfgs 1e-8
-  --alpha X              momentum                                 [1e-2]
-  --retraction cayley|geodesic                                    [cayley]
+)" + method_option_help() + R"(  --retraction cayley|geodesic                                    [cayley]
   --threads N            OpenMP threads, 1..1024                  [all cores]
   --seed S               initialization and shuffling             [1]
   --compare              the paper's four runs with the same budget: adam-stiefel, adam-none,

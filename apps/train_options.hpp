@@ -50,6 +50,8 @@ Options parse_options(int argc, const char* const* argv);
 
 /// The --help text.
 std::string help_text();
+/// The --lr … --alpha lines of help_text(), with the defaults of the core's declaration.
+std::string method_option_help();
 
 /// One training run: a name (used for files and the metrics' run column), a method and a
 /// constraint.

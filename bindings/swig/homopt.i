@@ -9,6 +9,10 @@
 // Wrapped: the manifolds (Stiefel, Grassmann, Euclidean, SymplecticStiefel,
 // SymplecticGrassmann), the methods (Gradient, Momentum, Adam, AdamWithDecay, BFGS) and the Optimizer (add, step, value, size,
 // step_count, save, load); the retraction is passed as a string, "cayley" or "geodesic".
+// Methods are built from the keywords the caller gave (a vector of keys and one of values,
+// handed to make_method; the others take the core's declared defaults), and the API
+// declaration of api.hpp is queried by name (method_spec_names, method_text, …) so that
+// Python and R take names, defaults, ranges and doc text from the core (docs/api.md).
 // Not wrapped: everything returning std::unique_ptr (section, section_from_state, clone,
 // make_manifold, make_method), the Section interface, method internals (velocity, states)
 // and the checkpoint byte-level helpers. No overloads on matrix arguments (SWIG-R's
@@ -45,6 +49,19 @@ inline std::unique_lock<std::mutex> exclusive_access(const void* object) {
   static std::mutex mutexes[256];
   const auto address = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(object));
   return std::unique_lock<std::mutex>(mutexes[((address >> 4) * 0x9E3779B97F4A7C15ull) >> 56]);
+}
+
+/// make_method(name, {keys[k]: values[k]}) as a `Kind`: the binding passes only the
+/// keywords the caller gave; the core supplies the declared defaults and range checks.
+template <class Kind>
+Kind* method_from_keywords(const char* name, const std::vector<std::string>& keys,
+                           const std::vector<double>& values) {
+  if (keys.size() != values.size())
+    throw homopt::InvalidArgument("values", "expected one value per key (" + std::to_string(keys.size()) +
+                                                " keys, " + std::to_string(values.size()) + " values)");
+  homopt::Hyperparameters given;
+  for (std::size_t k = 0; k < keys.size(); ++k) given.emplace_back(keys[k], values[k]);
+  return new Kind(dynamic_cast<const Kind&>(*homopt::make_method(name, given)));
 }
 }  // namespace homopt_binding
 %}
@@ -108,6 +125,11 @@ typedef arma::Mat<double> Mat;
 %nodefaultctor homopt::Manifold;
 %nodefaultctor homopt::Method;
 %nodefaultctor homopt::Optimizer;
+%nodefaultctor homopt::Gradient;
+%nodefaultctor homopt::Momentum;
+%nodefaultctor homopt::Adam;
+%nodefaultctor homopt::AdamWithDecay;
+%nodefaultctor homopt::BFGS;
 
 namespace homopt {
 
@@ -193,14 +215,12 @@ class Method {
 /// V = −lr·g.
 class Gradient : public Method {
  public:
-  Gradient(real lr = 1e-2);
   real lr() const;
 };
 
 /// m ← alpha·m + g; V = −lr·m.
 class Momentum : public Method {
  public:
-  Momentum(real lr = 1e-3, real alpha = 1e-2);
   real lr() const;
   real alpha() const;
 };
@@ -208,7 +228,6 @@ class Momentum : public Method {
 /// m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g⊙g, V = −lr·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + eps).
 class Adam : public Method {
  public:
-  Adam(real lr = 1e-3, real beta1 = 0.9, real beta2 = 0.99, real eps = 3e-7, bool amsgrad = false);
   real lr() const;
   real beta1() const;
   real beta2() const;
@@ -219,8 +238,6 @@ class Adam : public Method {
 /// Adam with lr(t) = lr_start·(lr_end/lr_start)^{min(t−1, S−1)/(S−1)}, S = decay_steps.
 class AdamWithDecay : public Method {
  public:
-  AdamWithDecay(std::uint64_t decay_steps = 1000, real lr_start = 1e-2, real lr_end = 1e-6,
-                real beta1 = 0.9, real beta2 = 0.99, real eps = 1e-8, bool amsgrad = false);
   std::uint64_t decay_steps() const;
   real lr_start() const;
   real lr_end() const;
@@ -231,7 +248,6 @@ class AdamWithDecay : public Method {
 /// Inverse-Hessian BFGS on the coordinates: V = −lr·H g.
 class BFGS : public Method {
  public:
-  BFGS(real lr = 1e-2, real eps = 1e-8, uword max_dimension = 4096);
   real lr() const;
   real eps() const;
   uword max_dimension() const;
@@ -248,6 +264,61 @@ class Optimizer {
 }  // namespace homopt
 
 // ------------------------------------------------------------------ additions
+// Each method's one constructor: Kind(keys, values) = make_method("Kind", {keys[k]: values[k]}).
+%define HOMOPT_METHOD_FROM_KEYWORDS(Kind)
+%extend homopt::Kind {
+  /// The method with the given hyperparameters (keys[k] = values[k]); the others take the
+  /// core's declared defaults. Unknown, repeated or out-of-range keys: ValueError naming the key.
+  Kind(const std::vector<std::string>& keys, const std::vector<double>& values) {
+    return homopt_binding::method_from_keywords<homopt::Kind>(#Kind, keys, values);
+  }
+}
+%enddef
+HOMOPT_METHOD_FROM_KEYWORDS(Gradient)
+HOMOPT_METHOD_FROM_KEYWORDS(Momentum)
+HOMOPT_METHOD_FROM_KEYWORDS(Adam)
+HOMOPT_METHOD_FROM_KEYWORDS(AdamWithDecay)
+HOMOPT_METHOD_FROM_KEYWORDS(BFGS)
+
+// The API declaration (api.hpp), by name: what Python and R show is read from here.
+namespace homopt {
+/// Text field of a method: "summary" or "formula".
+std::string method_text(const std::string& method, const std::string& field);
+/// Text field of hyperparameter index of method: "name", "kind" (real/count/flag), "range", "meaning".
+std::string hyperparameter_text(const std::string& method, std::size_t index, const std::string& field);
+/// Text field of a manifold: "summary", "constraint", "size_rule", "point_shape", "shape_parameters".
+std::string manifold_text(const std::string& manifold, const std::string& field);
+}  // namespace homopt
+
+%inline %{
+namespace homopt {
+/// Names of the declared methods, in declaration order.
+std::vector<std::string> method_spec_names() {
+  std::vector<std::string> names;
+  for (const auto& spec : homopt::method_specs()) names.push_back(spec.name);
+  return names;
+}
+/// Names of the hyperparameters of `method`, in declaration (and make_method) order.
+std::vector<std::string> method_spec_hyperparameter_names(const std::string& method) {
+  std::vector<std::string> names;
+  for (const auto& h : homopt::method_spec(method).hyperparameters) names.push_back(h.name);
+  return names;
+}
+/// Declared defaults of the hyperparameters of `method` (flags 0/1), in the same order.
+std::vector<double> method_spec_defaults(const std::string& method) {
+  std::vector<double> values;
+  for (const auto& h : homopt::method_spec(method).hyperparameters) values.push_back(h.default_value);
+  return values;
+}
+/// Names of the declared manifolds, in declaration order.
+std::vector<std::string> manifold_spec_names() {
+  std::vector<std::string> names;
+  for (const auto& spec : homopt::manifold_specs()) names.push_back(spec.name);
+  return names;
+}
+}  // namespace homopt
+%}
+
 %extend homopt::Method {
   /// Names of the hyperparameters, in the order of the C++ constructor.
   std::vector<std::string> hyperparameter_names() const {

@@ -32,8 +32,12 @@ Threads: the GIL is released while C++ computes, so optimizers stepping in diffe
 threads run in parallel. One optimizer must not be used by two threads at once.
 """
 
+import inspect as _inspect
+import numbers as _numbers
 import operator as _operator
 import os as _os
+
+import numpy as _numpy
 
 from . import core as _core
 
@@ -190,11 +194,14 @@ class SymplecticGrassmann(_ManifoldMixin, _core.SymplecticGrassmann):
 # ---------------------------------------------------------------------------- methods
 # Each method acts on the packed coordinates g ∈ 𝔤ʰᵒʳ of one parameter (the same vector
 # space at every point of the manifold); t is the optimizer's global step counter (1, 2, …).
+# The method classes are built at import time from the core's API declaration (docs/api.md):
+# their signature (inspect.signature, help()), defaults and docstrings are the core's, and a
+# call passes on only the keywords the caller gave (the core fills in the others).
 
 class _MethodMixin:
     """repr, hyperparameters and pickling shared by the methods."""
 
-    #: Python types of the constructor arguments, in order (for repr and pickling).
+    #: (name, Python type) of the constructor arguments, in order (for repr and pickling).
     _types = ()
 
     @property
@@ -215,81 +222,71 @@ class _MethodMixin:
         return (type(self), tuple(self.hyperparameters.values()))
 
 
-class Gradient(_MethodMixin, _core.Gradient):
-    """Gradient descent: V = −lr·g.  Gradient(lr=1e-2), lr > 0."""
-
-    _types = (("lr", float),)
-
-    def __init__(self, lr=1e-2):
-        super().__init__(lr)
+#: Python type of each kind of hyperparameter the core declares.
+_KIND_TYPES = {"real": float, "count": int, "flag": bool}
 
 
-class Momentum(_MethodMixin, _core.Momentum):
-    """Heavy-ball momentum: m ← alpha·m + g;  V = −lr·m  (m starts at 0).
-
-    Momentum(lr=1e-3, alpha=1e-2), lr > 0, 0 ≤ alpha < 1.
-    """
-
-    _types = (("lr", float), ("alpha", float))
-
-    def __init__(self, lr=1e-3, alpha=1e-2):
-        super().__init__(lr, alpha)
-
-
-class Adam(_MethodMixin, _core.Adam):
-    """Adam with bias correction, element-wise on the coordinates:
-
-        m ← β₁m + (1−β₁)g,   v ← β₂v + (1−β₂)g⊙g,
-        m̂ = m/(1−β₁ᵗ),   v̂ = v/(1−β₂ᵗ),   V = −lr·m̂/(√v̂ + eps).
-
-    amsgrad=True replaces v in v̂ by the running maximum v_max ← max(v_max, v), taken
-    coordinate-wise in 𝔤ʰᵒʳ. Adam(lr=1e-3, beta1=0.9, beta2=0.99, eps=3e-7,
-    amsgrad=False); lr > 0, 0 ≤ beta1, beta2 < 1, eps > 0.
-    """
-
-    _types = (("lr", float), ("beta1", float), ("beta2", float), ("eps", float), ("amsgrad", bool))
-
-    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.99, eps=3e-7, amsgrad=False):
-        super().__init__(lr, beta1, beta2, eps, amsgrad)
+def _hyperparameter_value(key, kind, value):
+    """value (of a hyperparameter of this kind) as the double the core takes: TypeError
+    naming key for a value of the wrong type; ranges are checked by the core (ValueError)."""
+    if kind == "flag":
+        if not isinstance(value, (bool, _numpy.bool_)):
+            raise TypeError(f"{key}: expected True or False, got {type(value).__name__}")
+        return float(value)
+    if kind == "count":
+        try:
+            count = _operator.index(value)
+        except TypeError:
+            raise TypeError(f"{key}: expected an integer, got {type(value).__name__}") from None
+        if float(count) != count:
+            raise ValueError(f"{key}: {count} is too large (counts are at most 2^53)")
+        return float(count)
+    if isinstance(value, (str, bytes)) or not isinstance(value, _numbers.Real):
+        raise TypeError(f"{key}: expected a real number, got {type(value).__name__}")
+    return float(value)
 
 
-class AdamWithDecay(_MethodMixin, _core.AdamWithDecay):
-    """Adam whose learning rate decays exponentially from lr_start (t = 1) to lr_end
-    (t = decay_steps = S) and stays there:
-
-        lr(t) = lr_start · (lr_end/lr_start)^{min(t−1, S−1)/(S−1)}   (S = 1: lr(t) = lr_end),
-
-    otherwise exactly Adam. AdamWithDecay(decay_steps=1000, lr_start=1e-2, lr_end=1e-6,
-    beta1=0.9, beta2=0.99, eps=1e-8, amsgrad=False); learning_rate(t) gives lr(t).
-    """
-
-    _types = (("decay_steps", int), ("lr_start", float), ("lr_end", float), ("beta1", float),
-              ("beta2", float), ("eps", float), ("amsgrad", bool))
-
-    def __init__(self, decay_steps=1000, lr_start=1e-2, lr_end=1e-6, beta1=0.9, beta2=0.99,
-                 eps=1e-8, amsgrad=False):
-        super().__init__(decay_steps, lr_start, lr_end, beta1, beta2, eps, amsgrad)
+def _method_docstring(name, signature):
+    """The class docstring of method `name`, from the core's declaration."""
+    lines = [_core.method_text(name, "summary") + ":", ""]
+    lines += ["    " + line for line in _core.method_text(name, "formula").splitlines()]
+    lines += ["", "Hyperparameters (keywords not given take the core's defaults):"]
+    for index, parameter in enumerate(signature.parameters.values()):
+        text = lambda field: _core.hyperparameter_text(name, index, field)  # noqa: E731
+        lines.append(f"    {parameter.name}={parameter.default!r} ({text('range')}): {text('meaning')}")
+    return "\n".join(lines) + "\n"
 
 
-class BFGS(_MethodMixin, _core.BFGS):
-    """BFGS on the coordinates with a dense inverse-Hessian approximation H (starts at I):
-    at t > 1, with s the previous velocity and y = g − g_previous,
+def _method_class(name):
+    """The Python class of method `name`: a subclass of core.<name> whose signature,
+    defaults and docstring are the core's declaration."""
+    keys = list(_core.method_spec_hyperparameter_names(name))
+    kinds = [_core.hyperparameter_text(name, index, "kind") for index in range(len(keys))]
+    defaults = list(_core.method_spec_defaults(name))
+    types = tuple((key, _KIND_TYPES[kind]) for key, kind in zip(keys, kinds))
+    signature = _inspect.Signature([
+        _inspect.Parameter(key, _inspect.Parameter.POSITIONAL_OR_KEYWORD, default=kind_type(default))
+        for (key, kind_type), default in zip(types, defaults)])
+    kind_of = dict(zip(keys, kinds))
+    core_class = getattr(_core, name)
 
-        ρ = 1/(sᵀr),  H ← (I − ρsrᵀ) H (I − ρrsᵀ) + ρssᵀ;   V = −lr·H g,
+    def __init__(self, *args, **kwargs):
+        given = signature.bind(*args, **kwargs).arguments
+        core_class.__init__(self, list(given),
+                            [_hyperparameter_value(key, kind_of[key], value) for key, value in given.items()])
 
-    where r = y unless the safeguards act: the pair is skipped unless sᵀy > eps·‖s‖‖y‖
-    and sᵀy ≥ 0.2·sᵀb (b = −lr·g_previous, the model's prediction of y); r is damped
-    towards b so that rᵀHr ≤ 1000·sᵀr; an update that is not finite or not positive
-    definite (Cholesky) is discarded. Formulas: core/include/homopt/methods.hpp.
-    H has dimension² entries: parameters with dimension > max_dimension are refused.
-    BFGS(lr=1e-2, eps=1e-8, max_dimension=4096).
-    """
+    __init__.__signature__ = signature.replace(parameters=[
+        _inspect.Parameter("self", _inspect.Parameter.POSITIONAL_ONLY), *signature.parameters.values()])
+    __init__.__qualname__ = f"{name}.__init__"
+    return type(name, (_MethodMixin, core_class), {
+        "__init__": __init__, "__signature__": signature, "__doc__": _method_docstring(name, signature),
+        "__module__": __name__, "__qualname__": name, "_types": types})
 
-    _types = (("lr", float), ("eps", float), ("max_dimension", int))
 
-    def __init__(self, lr=1e-2, eps=1e-8, max_dimension=4096):
-        super().__init__(lr, eps, max_dimension)
-
+Gradient, Momentum, Adam, AdamWithDecay, BFGS = (
+    _method_class(name) for name in ("Gradient", "Momentum", "Adam", "AdamWithDecay", "BFGS"))
+if [kind.__name__ for kind in (Gradient, Momentum, Adam, AdamWithDecay, BFGS)] != list(_core.method_spec_names()):
+    raise ImportError("homopt: the core declares other methods than this package exports; rebuild both")
 
 _METHODS = {kind.__name__: kind for kind in (Gradient, Momentum, Adam, AdamWithDecay, BFGS)}
 

@@ -162,16 +162,21 @@ function as_seed(x::Integer)
     return UInt64(x)
 end
 
-# Reads a string through the library's string-out convention (length query, then copy).
-function string_out(name::Symbol, handle)
+# Reads a string through the library's string-out convention (length query, then copy);
+# `call(buffer, capacity, length)` runs the C function and returns its status.
+function string_from(call)
     length = Ref{Csize_t}(0)
-    throw_on_error(ccall(cfunction(name), Cint, (Ptr{Cvoid}, Ptr{UInt8}, Csize_t, Ref{Csize_t}),
-                         handle, C_NULL, 0, length))
+    throw_on_error(call(C_NULL, 0, length))
     buffer = Vector{UInt8}(undef, length[] + 1)
-    throw_on_error(ccall(cfunction(name), Cint, (Ptr{Cvoid}, Ptr{UInt8}, Csize_t, Ref{Csize_t}),
-                         handle, buffer, sizeof(buffer), length))
+    throw_on_error(call(buffer, sizeof(buffer), length))
     return String(buffer[1:length[]])
 end
+
+# The string-out function `name` of a library object.
+string_out(name::Symbol, handle) =
+    string_from((buffer, capacity, length) -> ccall(cfunction(name), Cint,
+                                                    (Ptr{Cvoid}, Ptr{UInt8}, Csize_t, Ref{Csize_t}),
+                                                    handle, buffer, capacity, length))
 
 # Creates a library object through `create(out::Ref{Ptr{Cvoid}}) -> status`.
 function new_handle(create)
@@ -422,75 +427,74 @@ function Base.show(io::IO, m::Manifold{Name}) where {Name}
 end
 
 # ------------------------------------------------------------------ methods
+# The aliases Gradient, Momentum, Adam, AdamWithDecay, BFGS, their keyword constructors and
+# docstrings (defaults, ranges, formulas) are rendered from the core's API declaration
+# (docs/api.md) into methods_generated.jl. `Adam(; lr = 0.01)` passes only `lr` on; the
+# library supplies the declared defaults and checks every value (errors name the keyword).
 
-"""
-    Gradient(; lr = 1e-2)
-
-Gradient descent on the coordinates: V = −lr·g.
-"""
-const Gradient = Method{:Gradient}
-
-"""
-    Momentum(; lr = 1e-3, alpha = 1e-2)
-
-Heavy-ball momentum: m ← alpha·m + g, V = −lr·m (m starts at 0).
-"""
-const Momentum = Method{:Momentum}
-
-"""
-    Adam(; lr = 1e-3, beta1 = 0.9, beta2 = 0.99, eps = 3e-7, amsgrad = false)
-
-Adam with bias correction, element-wise on the global-tangent-space coordinates:
-m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g⊙g, m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ),
-V = −lr·m̂/(√v̂ + eps). With `amsgrad = true`, v̂ uses the running maximum of v.
-"""
-const Adam = Method{:Adam}
-
-"""
-    AdamWithDecay(; decay_steps = 1000, lr_start = 1e-2, lr_end = 1e-6, beta1 = 0.9,
-                    beta2 = 0.99, eps = 1e-8, amsgrad = false)
-
-Adam with lr(t) = lr_start·(lr_end/lr_start)^{min(t−1, S−1)/(S−1)}, S = decay_steps.
-"""
-const AdamWithDecay = Method{:AdamWithDecay}
-
-"""
-    BFGS(; lr = 1e-2, eps = 1e-8, max_dimension = 4096)
-
-BFGS on the coordinates with a dense inverse Hessian H (starts at I): V = −lr·H g; the
-update is skipped unless sᵀy > eps·‖s‖‖y‖ and the measured curvature sᵀy is at least
-1/5 of the model's, large curvature is damped, and an update that is not positive
-definite is discarded, so H stays positive definite. Parameters with more than `max_dimension`
-coordinates are refused (H has dimension² entries).
-"""
-const BFGS = Method{:BFGS}
-
-Method{:Gradient}(; lr::Real = 1e-2) =
-    Gradient(new_handle(out -> ccall(cfunction(:homopt_gradient_create), Cint, (Cdouble, Ref{Ptr{Cvoid}}), lr, out)))
-
-Method{:Momentum}(; lr::Real = 1e-3, alpha::Real = 1e-2) =
-    Momentum(new_handle(out -> ccall(cfunction(:homopt_momentum_create), Cint, (Cdouble, Cdouble, Ref{Ptr{Cvoid}}),
-                                     lr, alpha, out)))
-
-Method{:Adam}(; lr::Real = 1e-3, beta1::Real = 0.9, beta2::Real = 0.99, eps::Real = 3e-7, amsgrad::Bool = false) =
-    Adam(new_handle(out -> ccall(cfunction(:homopt_adam_create), Cint,
-                                 (Cdouble, Cdouble, Cdouble, Cdouble, Cint, Ref{Ptr{Cvoid}}),
-                                 lr, beta1, beta2, eps, amsgrad, out)))
-
-function Method{:AdamWithDecay}(; decay_steps::Integer = 1000, lr_start::Real = 1e-2, lr_end::Real = 1e-6,
-                                beta1::Real = 0.9, beta2::Real = 0.99, eps::Real = 1e-8, amsgrad::Bool = false)
-    steps = as_size(decay_steps, "decay_steps")
-    return AdamWithDecay(new_handle(out -> ccall(cfunction(:homopt_adam_with_decay_create), Cint,
-                                                 (UInt64, Cdouble, Cdouble, Cdouble, Cdouble, Cdouble, Cint,
-                                                  Ref{Ptr{Cvoid}}),
-                                                 steps, lr_start, lr_end, beta1, beta2, eps, amsgrad, out)))
+# The method `name` made from the keywords whose value is not `missing` (those given).
+function method_given(name::Symbol; keywords...)
+    given = [key => value for (key, value) in keywords if !ismissing(value)]
+    return method(name; given...)
 end
 
-function Method{:BFGS}(; lr::Real = 1e-2, eps::Real = 1e-8, max_dimension::Integer = 4096)
-    cap = as_size(max_dimension, "max_dimension")
-    return BFGS(new_handle(out -> ccall(cfunction(:homopt_bfgs_create), Cint, (Cdouble, Cdouble, Csize_t, Ref{Ptr{Cvoid}}),
-                                        lr, eps, cap, out)))
+# A count keyword (decay_steps, max_dimension) as a size (ArgumentError if negative).
+as_count(::Missing, argument::AbstractString) = missing
+as_count(x::Integer, argument::AbstractString) = as_size(x, argument)
+
+include("methods_generated.jl")
+
+"""
+    HomOpt.method_spec(name) -> Vector{NamedTuple}
+
+The library's declaration of method `name` (`"Adam"`, …; docs/api.md): one
+`(name, kind, default, range, meaning)` per hyperparameter, in the order of
+[`hyperparameters`](@ref); `kind` is `:real`, `:count` or `:flag`. The docstrings of
+[`Adam`](@ref) etc. are rendered from the same declaration.
+"""
+function method_spec(name::Union{AbstractString, Symbol})
+    method = string(name)
+    count = Ref{Csize_t}(0)
+    throw_on_error(ccall(cfunction(:homopt_method_spec_hyperparameter_count), Cint, (Cstring, Ref{Csize_t}),
+                         method, count))
+    return map(0:Int(count[]) - 1) do index
+        default = Ref{Cdouble}(0)
+        key = string_from((buffer, capacity, length) ->
+            ccall(cfunction(:homopt_method_spec_hyperparameter), Cint,
+                  (Cstring, Csize_t, Ptr{UInt8}, Csize_t, Ref{Csize_t}, Ref{Cdouble}),
+                  method, index, buffer, capacity, length, default))
+        text(field) = string_from((buffer, capacity, length) ->
+            ccall(cfunction(:homopt_method_spec_hyperparameter_text), Cint,
+                  (Cstring, Csize_t, Cstring, Ptr{UInt8}, Csize_t, Ref{Csize_t}),
+                  method, index, field, buffer, capacity, length))
+        (name = Symbol(key), kind = Symbol(text("kind")), default = default[], range = text("range"),
+         meaning = text("meaning"))
+    end
 end
+
+# The names the library declares, through a count function and an index → name function.
+function declared_names(count_function::Symbol, name_function::Symbol)
+    count = Ref{Csize_t}(0)
+    throw_on_error(ccall(cfunction(count_function), Cint, (Ref{Csize_t},), count))
+    return [string_from((buffer, capacity, length) ->
+                ccall(cfunction(name_function), Cint, (Csize_t, Ptr{UInt8}, Csize_t, Ref{Csize_t}),
+                      index, buffer, capacity, length))
+            for index in 0:Int(count[]) - 1]
+end
+
+"""
+    HomOpt.method_names() -> Vector{String}
+
+The methods the library declares, in its order (docs/api.md).
+"""
+method_names() = declared_names(:homopt_method_spec_count, :homopt_method_spec_name)
+
+"""
+    HomOpt.manifold_names() -> Vector{String}
+
+The manifolds the library declares, in its order (docs/api.md).
+"""
+manifold_names() = declared_names(:homopt_manifold_spec_count, :homopt_manifold_spec_name)
 
 """
     HomOpt.method(name; hyperparameters...) -> Method

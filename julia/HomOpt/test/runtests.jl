@@ -501,4 +501,30 @@ end
 end
 include("optimize.jl")  # the solver loop
 
+@testset "API declaration: names, keywords and documented defaults are the library's" begin
+    # What Julia shows (exported names, keyword names, the defaults and ranges in each
+    # docstring) against the library's declaration read through the C ABI at run time.
+    @test HomOpt.method_names() == ["Gradient", "Momentum", "Adam", "AdamWithDecay", "BFGS"]
+    @test all(name -> Symbol(name) in names(HomOpt), HomOpt.method_names())
+    @test all(name -> Symbol(name) in names(HomOpt), HomOpt.manifold_names())
+    for name in HomOpt.method_names()
+        spec = HomOpt.method_spec(name)
+        constructor = getfield(HomOpt, Symbol(name))
+        keyword_methods = filter(m -> !isempty(Base.kwarg_decl(m)), collect(methods(constructor)))
+        @test length(keyword_methods) == 1
+        @test Base.kwarg_decl(keyword_methods[1]) == [entry.name for entry in spec]
+        @test collect(values(hyperparameters(constructor()))) == [entry.default for entry in spec]
+        doc = string(Base.Docs.doc(Base.Docs.Binding(HomOpt, Symbol(name))))
+        signature = match(Regex("$(name)\\(; ([^)]*)\\)"), doc)
+        @test signature !== nothing
+        shown = Dict(Symbol(first(pair)) => last(pair) for pair in (split(text, " = ") for text in split(signature[1], ", ")))
+        for entry in spec
+            text = shown[entry.name]
+            @test (entry.kind == :flag ? Float64(parse(Bool, text)) : parse(Float64, text)) == entry.default
+            @test occursin(entry.range, doc)
+        end
+    end
+    @test throws_homopt(() -> HomOpt.method_spec("Newton"), :invalid_argument, "unknown method 'Newton'")
+end
+
 end # @testset "HomOpt"
