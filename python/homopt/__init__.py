@@ -359,4 +359,24 @@ class Optimizer(_core.Optimizer):
         return (_optimizer_from_checkpoint, (self.checkpoint_bytes(),))
 
 
+# ---------------------------------------------------------------------------- introspection
+# help(), inspect.signature and editors see the real parameters of the verbs inherited from
+# SWIG's proxies (homopt/_signatures.py; the stubs homopt/__init__.pyi are generated from the
+# same), and dir() of an object lists its API without SWIG's plumbing.
+
+from . import _signatures  # noqa: E402
+_signatures.apply(_core)
+
+_SWIG_INTERNALS = frozenset({"this", "thisown"})
+
+
+def _dir_without_swig_internals(self):
+    """dir(self) without SWIG's attributes this and thisown."""
+    return sorted(name for name in object.__dir__(self) if name not in _SWIG_INTERNALS)
+
+
+for _class in (Manifold, Method, Optimizer):
+    _class.__dir__ = _dir_without_swig_internals
+del _class
+
 from .optimize import OptimizeResult, minimize  # noqa: E402  (the solver loop: docs/solvers.md)
