@@ -3,13 +3,15 @@
 
 new_optimizer <- function(pointer) {
   new_object(pointer, R_swig_delete_Optimizer, "homopt_Optimizer", list(
-    # Adds a parameter on `manifold` starting at `initial_point`; returns its 1-based index.
+    # Adds a parameter on `manifold` starting at `initial_point`; returns its 1-based index
+    # invisibly (a call at the prompt prints nothing; `i <- opt$add(...)` still gets it).
     add = function(manifold, initial_point) {
       manifold <- pointer_of(manifold, "homopt_manifold", "manifold")
-      .Call(R_swig_Optimizer_add, pointer, manifold, initial_point, FALSE) + 1
+      invisible(.Call(R_swig_Optimizer_add, pointer, manifold, initial_point, FALSE) + 1)
     },
     # One step with one Euclidean gradient dL/dY per parameter (a list in the order of add;
-    # a single matrix is accepted for a one-parameter optimizer). All-or-nothing.
+    # a single matrix is accepted for a one-parameter optimizer). All-or-nothing; returns
+    # NULL invisibly.
     step = function(gradients) {
       if (is.matrix(gradients)) gradients <- list(gradients)
       .Call(R_swig_Optimizer_step, pointer, gradients)
@@ -35,7 +37,8 @@ new_optimizer <- function(pointer) {
       i <- require_index(i)
       .Call(R_swig_Optimizer_manifold_description, pointer, i - 1, FALSE)
     },
-    # Writes a checkpoint atomically (format: core/include/homopt/checkpoint.hpp).
+    # Writes a checkpoint atomically (format: core/include/homopt/checkpoint.hpp); returns
+    # path invisibly.
     save = function(path) {
       .Call(R_swig_Optimizer_save, pointer, path.expand(path))
       invisible(path)

@@ -92,6 +92,20 @@ test_that("several parameters: 1-based indices, one step counter, values() in or
                                    ".*\\[3\\] Euclidean\\(rows=2, cols=2\\)"))
 })
 
+test_that("add, step and save return invisibly (nothing printed at the prompt)", {
+  opt <- Optimizer(Gradient(lr = 0.5))
+  expect_identical(withVisible(opt$add(Euclidean(2, 1), matrix(c(1, 2), 2, 1))),
+                   list(value = 1, visible = FALSE))
+  expect_identical(withVisible(opt$add(Euclidean(1, 1), matrix(3, 1, 1)))$value, 2)
+  stepped <- withVisible(opt$step(list(matrix(c(2, 4), 2, 1), matrix(6, 1, 1))))
+  expect_identical(stepped, list(value = NULL, visible = FALSE))
+  expect_equal(opt$value(1), matrix(c(0, 0), 2, 1))  # Y - lr G = (1, 2) - 0.5 (2, 4)
+  path <- tempfile(fileext = ".homopt")
+  on.exit(unlink(path))
+  expect_identical(withVisible(opt$save(path)), list(value = path, visible = FALSE))
+  expect_true(withVisible(opt$size())$visible)  # a query stays visible
+})
+
 test_that("an integer matrix is taken as the same double matrix", {
   a <- Optimizer(Gradient(lr = 0.5))
   b <- Optimizer(Gradient(lr = 0.5))
