@@ -21,10 +21,6 @@ from . import core as _core
 
 __all__ = ["minimize", "OptimizeResult"]
 
-#: Stop reasons of the core (homopt::StopReason), by status code.
-_REASONS = {1: "gradient_tolerance", 2: "value_tolerance", 3: "max_iterations", 4: "time_limit", 5: "callback"}
-
-
 class OptimizeResult(dict):
     """The result of minimize, shaped like scipy.optimize.OptimizeResult: a dict whose keys
     are also attributes.
@@ -192,7 +188,7 @@ def minimize(fun, x0=None, manifold=None, method="adam", jac=None, tol=None, max
     status = solver.reason_code()
     result = OptimizeResult(
         x=point, fun=value, jac=gradient, nit=solver.iterations(), nfev=solver.iterations() + 1,
-        success=status in (1, 2), status=status, reason=_REASONS[status], message=solver.message(),
+        success=status in (1, 2), status=status, reason=solver.reason_name(), message=solver.message(),
         gradient_norm=solver.gradient_norm(), optimizer=run)
     if return_history:
         result.history = _numpy.array(solver.history())
