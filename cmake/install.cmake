@@ -22,9 +22,11 @@ install(TARGETS homopt homopt_shared EXPORT homoptTargets COMPONENT library
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT library)
 install(FILES ${PROJECT_SOURCE_DIR}/bindings/c/homopt.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT c)
-install(TARGETS homopt_c EXPORT homoptTargets COMPONENT c LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS homopt_c EXPORT homoptCTargets COMPONENT c LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 
+# One export file per component, so that `--component library` alone gives a complete package.
 install(EXPORT homoptTargets NAMESPACE homopt:: DESTINATION ${HOMOPT_CMAKE_INSTALL_DIR} COMPONENT library)
+install(EXPORT homoptCTargets NAMESPACE homopt:: DESTINATION ${HOMOPT_CMAKE_INSTALL_DIR} COMPONENT c)
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/homoptConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/cmake/homoptConfig.cmake
                               INSTALL_DESTINATION ${HOMOPT_CMAKE_INSTALL_DIR})
