@@ -224,7 +224,7 @@ TEST_CASE("minimize: an objective or callback that throws leaves the optimizer a
   }
 }
 
-TEST_CASE("minimize: a NaN/Inf value or gradient is refused naming it; the optimizer keeps the last step",
+TEST_CASE("minimize: a NaN/Inf value or gradient is refused naming it, the optimizer keeps the last step",
           "[minimize]") {
   const Optimizer expected = after_steps(6, 5);
   for (const real bad : {std::nan(""), std::numeric_limits<real>::infinity()}) {
@@ -260,7 +260,7 @@ TEST_CASE("minimize: a NaN/Inf value or gradient is refused naming it; the optim
   }
 }
 
-TEST_CASE("Solver: tell is all-or-nothing; wrong shapes, a refused step and a finished run are errors",
+TEST_CASE("Solver: tell is all-or-nothing, and wrong shapes, a refused step or a finished run are errors",
           "[minimize]") {
   BrockettRun run(2);
   Solver solver(run.optimizer, rules_with_max(3).rules);
