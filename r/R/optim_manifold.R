@@ -5,7 +5,6 @@
 # convergence codes, by the core's stop reason (1 gradient, 2 value, 3 max iterations,
 # 4 time limit, 5 callback): 0 converged, as optim; 1 maxit reached, as optim.
 convergence_codes <- c(0L, 0L, 1L, 2L, 3L)
-reason_names <- c("gradient_tolerance", "value_tolerance", "max_iterations", "time_limit", "callback")
 
 # The method of a run: a name (case-insensitive: "adam", "bfgs", "adam_with_decay", ...)
 # made by the core with its declared defaults, or a homopt method object used as is.
@@ -64,6 +63,7 @@ new_solver <- function(optimizer, control) {
     request_stop = function() .Call(R_swig_Solver_request_stop, pointer),
     iterations = function() .Call(R_swig_Solver_iterations, pointer, FALSE),
     reason = function() .Call(R_swig_Solver_reason_code, pointer, FALSE),
+    reason_name = function() .Call(R_swig_Solver_reason_name, pointer, FALSE),
     gradient_norm = function() .Call(R_swig_Solver_gradient_norm, pointer, FALSE),
     message = function() .Call(R_swig_Solver_message, pointer, FALSE),
     history = function() .Call(R_swig_Solver_history, pointer, FALSE)
@@ -106,6 +106,6 @@ optim_manifold <- function(par, fn, gr, manifold, method = "adam", control = lis
   list(par = point, value = value,
        counts = c(`function` = iterations + 1, gradient = iterations + 1),
        convergence = convergence_codes[[reason]], message = solver$message(),
-       iterations = iterations, reason = reason_names[[reason]], gradient_norm = solver$gradient_norm(),
+       iterations = iterations, reason = solver$reason_name(), gradient_norm = solver$gradient_norm(),
        history = solver$history(), optimizer = run)
 }
