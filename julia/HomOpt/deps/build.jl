@@ -93,6 +93,8 @@ function find_or_build(wanted)
     return path
 end
 
+# A failed build leaves no record, so that `using HomOpt` cannot silently load an older choice.
+rm(DEPS_FILE; force = true)
 wanted = package_version()
 library = realpath(find_or_build(wanted))
 open(DEPS_FILE, "w") do io
