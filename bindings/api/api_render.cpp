@@ -43,6 +43,28 @@ std::string formals(const MethodSpec& method, const std::string& language) {
   return text;
 }
 
+/// "Name(a = 1, b = 2, …)" in R, continued on lines aligned after "Name(" so that none is
+/// wider than 90 characters (R CMD check's limit for \usage lines).
+std::string wrapped_call(const MethodSpec& method) {
+  const std::string indent(method.name.size() + 1, ' ');
+  std::string text = method.name + "(", line = text;
+  for (std::size_t k = 0; k < method.hyperparameters.size(); ++k) {
+    const HyperparameterSpec& h = method.hyperparameters[k];
+    const std::string argument =
+        h.name + " = " + literal(h, "R") + (k + 1 < method.hyperparameters.size() ? "," : ")");
+    if (line.size() + 1 + argument.size() > 90 && line != indent && line.back() != '(') {
+      text += "\n" + indent;
+      line = indent;
+    } else if (line.back() != '(') {
+      text += " ";
+      line += " ";
+    }
+    text += argument;
+    line += argument;
+  }
+  return method.hyperparameters.empty() ? text + ")" : text;
+}
+
 /// `text` with every line prefixed by `indent`.
 std::string indented(const std::string& text, const std::string& indent) {
   std::string result = indent;
@@ -95,7 +117,7 @@ std::string render_rd() {
     out << "    \\item{" << method.name << "}{" << rd_escape(method.summary) << ":\n"
         << "      \\preformatted{" << rd_escape(method.formula) << "}}\n";
   out << "  }\n}\n\\usage{\n";
-  for (const MethodSpec& method : methods) out << method.name << "(" << formals(method, "R") << ")\n";
+  for (const MethodSpec& method : methods) out << wrapped_call(method) << "\n";
   // One item per argument name (R CMD check refuses duplicates), listing which methods
   // take it with which meaning and range.
   out << "}\n\\arguments{\n";
