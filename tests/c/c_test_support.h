@@ -17,7 +17,7 @@
 static int check_count = 0;
 static int failure_count = 0;
 
-static void record(int ok, const char* what, const char* file, int line) {
+static inline void record(int ok, const char* what, const char* file, int line) {
   ++check_count;
   if (!ok) {
     ++failure_count;
@@ -27,7 +27,7 @@ static void record(int ok, const char* what, const char* file, int line) {
 
 /* Checks that `status` is `expected` and, if `fragment` is non-NULL, that the last error
  * message contains it. */
-static void expect_status(int status, int expected, const char* fragment, const char* call, const char* file,
+static inline void expect_status(int status, int expected, const char* fragment, const char* call, const char* file,
                           int line) {
   int ok = status == expected;
   if (ok && fragment != NULL) ok = strstr(homopt_last_error(), fragment) != NULL;
@@ -40,7 +40,7 @@ static void expect_status(int status, int expected, const char* fragment, const 
   }
 }
 
-static void expect_near(double actual, double expected, double tolerance, const char* what, const char* file,
+static inline void expect_near(double actual, double expected, double tolerance, const char* what, const char* file,
                         int line) {
   const int ok = fabs(actual - expected) <= tolerance;
   ++check_count;
@@ -60,7 +60,7 @@ static void expect_near(double actual, double expected, double tolerance, const 
 /* ------------------------------------------------------------------ dense helpers */
 
 /* A newly allocated rows×cols matrix of zeros (column-major). */
-static double* zeros(size_t rows, size_t cols) {
+static inline double* zeros(size_t rows, size_t cols) {
   double* matrix = calloc(rows * cols > 0 ? rows * cols : 1, sizeof(double));
   if (matrix == NULL) {
     fprintf(stderr, "out of memory\n");
@@ -70,7 +70,7 @@ static double* zeros(size_t rows, size_t cols) {
 }
 
 /* max_k |a[k] − b[k]|. */
-static double max_abs_difference(const double* a, const double* b, size_t count) {
+static inline double max_abs_difference(const double* a, const double* b, size_t count) {
   double result = 0;
   size_t k;
   for (k = 0; k < count; ++k) result = fmax(result, fabs(a[k] - b[k]));
@@ -78,7 +78,7 @@ static double max_abs_difference(const double* a, const double* b, size_t count)
 }
 
 /* ‖YᵀY − I‖_F for an N×n matrix Y. */
-static double orthonormality_residual(const double* Y, size_t N, size_t n) {
+static inline double orthonormality_residual(const double* Y, size_t N, size_t n) {
   double sum = 0;
   size_t i, j, k;
   for (i = 0; i < n; ++i)
@@ -92,7 +92,7 @@ static double orthonormality_residual(const double* Y, size_t N, size_t n) {
 }
 
 /* out = A·X for A (N×N) and X (N×n). */
-static void multiply(const double* A, const double* X, double* out, size_t N, size_t n) {
+static inline void multiply(const double* A, const double* X, double* out, size_t N, size_t n) {
   size_t i, j, k;
   for (j = 0; j < n; ++j)
     for (i = 0; i < N; ++i) {
@@ -103,7 +103,7 @@ static void multiply(const double* A, const double* X, double* out, size_t N, si
 }
 
 /* Brockett cost f(Y) = tr(YᵀBYD) = Σⱼ dⱼ yⱼᵀByⱼ, D = diag(d), B symmetric N×N. */
-static double brockett_value(const double* B, const double* d, const double* Y, size_t N, size_t n) {
+static inline double brockett_value(const double* B, const double* d, const double* Y, size_t N, size_t n) {
   double* BY = zeros(N, n);
   double value = 0;
   size_t i, j;
@@ -115,7 +115,7 @@ static double brockett_value(const double* B, const double* d, const double* Y, 
 }
 
 /* Euclidean gradient of the Brockett cost: G = 2·B·Y·D. */
-static void brockett_gradient(const double* B, const double* d, const double* Y, double* G, size_t N, size_t n) {
+static inline void brockett_gradient(const double* B, const double* d, const double* Y, double* G, size_t N, size_t n) {
   size_t i, j;
   multiply(B, Y, G, N, n);
   for (j = 0; j < n; ++j)
@@ -133,7 +133,7 @@ static NamedMatrix entries[64];
 static size_t entry_count = 0;
 
 /* Parses "NAME ROWS COLS v1 v2 …" lines ('#' lines are comments). */
-static int read_reference(const char* path) {
+static inline int read_reference(const char* path) {
   FILE* file = fopen(path, "r");
   char name[32];
   if (file == NULL) return 0;
@@ -161,7 +161,7 @@ static int read_reference(const char* path) {
   return 1;
 }
 
-static const NamedMatrix* find_entry(const char* name) {
+static inline const NamedMatrix* find_entry(const char* name) {
   size_t k;
   for (k = 0; k < entry_count; ++k)
     if (strcmp(entries[k].name, name) == 0) return &entries[k];

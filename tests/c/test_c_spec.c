@@ -2,23 +2,9 @@
  * every declared method, created by name with no keys, holds exactly the declared defaults;
  * every declared manifold is created by name; the queries refuse bad indices, names and
  * fields with the right status. Exit status non-zero on any failure. */
-#include <stdio.h>
 #include <string.h>
 
-#include "homopt.h"
-
-static int check_count = 0;
-static int failure_count = 0;
-
-static void record(int ok, const char* what, int line) {
-  ++check_count;
-  if (!ok) {
-    ++failure_count;
-    fprintf(stderr, "test_c_spec.c:%d: FAILED: %s (last error: %s)\n", line, what, homopt_last_error());
-  }
-}
-
-#define CHECK(condition) record((condition) != 0, #condition, __LINE__)
+#include "c_test_support.h"
 
 enum { TEXT = 512 };
 
