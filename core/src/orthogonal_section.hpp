@@ -53,9 +53,6 @@ Mat unpack_skew(const real* packed, uword n);
 /// Writes the strict lower triangle of `skew` column by column to `packed`.
 void pack_strict_lower(const Mat& skew, real* packed);
 
-/// The 2n×2n matrix M of the retraction: (I − X/2)⁻¹ for Cayley, φ(X) = Σ_{k≥1} X^{k−1}/k!
-/// for the geodesic (top-right block of exp([[X, I], [0, 0]])).
-Mat retraction_core(const Mat& X, Retraction retraction);
 
 }  // namespace homopt::detail
 

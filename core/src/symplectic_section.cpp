@@ -8,6 +8,7 @@
 #include "homopt/symplectic_stiefel.hpp"
 #include "homopt/validate.hpp"
 #include "orthogonal_section.hpp"
+#include "retraction_core.hpp"
 
 namespace homopt::detail {
 
