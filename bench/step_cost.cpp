@@ -4,14 +4,18 @@
 // scripts/bench (OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1).
 //
 // Usage: step_cost [--json PATH] [--budget SECONDS] [--symplectic-max-N N] [--quick]
-//                  [--sizes NxN,...] [--manifolds Name,...] [--no-sweep]
+//                  [--sizes NxN,...] [--manifolds Name,...] [--no-sweep] [--dgemm-only]
 //   --sizes/--manifolds/--no-sweep restrict the run (for profiling one configuration).
+//   --dgemm-only measures only the dgemm rate, with as many BLAS threads as
+//   OPENBLAS_NUM_THREADS allows (scripts/bench: the 2-core rate of the transformer's floor).
 //
 // Timing: each configuration takes `warmup` untimed steps (one if a step takes > 0.1 s),
 // then batches of k steps (k chosen so a batch lasts ≥ 2 ms), timed with
 // std::chrono::steady_clock until the time budget is used and at least `min_batches`
 // batches were taken; reported: median, min and 90th percentile of the per-step time over
-// batches.
+// batches, and the minor page faults per step over the timed batches (getrusage
+// ru_minflt after minus before, divided by the timed steps: 0 in a steady state that
+// touches no fresh memory).
 //
 // Flop model of one Stiefel step (products actually formed in core/src/orthogonal_section.cpp,
 // one multiply-add = 2 flops, with m = N − n; O(n³) work on 2n×2n matrices is not counted):
@@ -34,6 +38,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <sys/resource.h>
 
 #include "homopt/homopt.hpp"
 
@@ -58,10 +64,18 @@ struct Timing {
   double median = 0, minimum = 0, p90 = 0;
   int batches = 0;
   int steps_per_batch = 0;
+  double minor_faults_per_step = 0;
 };
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Minor page faults of this process so far (getrusage ru_minflt).
+long minor_faults() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
 }
 
 /// Times `action` (one step) as described in the file comment.
@@ -79,6 +93,8 @@ Timing time_repeated(const std::function<void()>& action, const TimingPolicy& po
   }
   const int k = std::max(1, static_cast<int>(std::ceil(policy.min_batch_seconds / one)));
   std::vector<double> per_step;
+  per_step.reserve(1000);  // no fresh pages of the timer's own inside the timed loop
+  const long faults_before = minor_faults();
   const auto begin = Clock::now();
   while (static_cast<int>(per_step.size()) < policy.min_batches || seconds_since(begin) < policy.budget_seconds) {
     start = Clock::now();
@@ -86,6 +102,8 @@ Timing time_repeated(const std::function<void()>& action, const TimingPolicy& po
     per_step.push_back(seconds_since(start) / k);
     if (per_step.size() >= 1000) break;
   }
+  const double timed_steps = double(per_step.size()) * k;
+  const double faults_per_step = double(minor_faults() - faults_before) / timed_steps;
   std::sort(per_step.begin(), per_step.end());
   Timing timing;
   timing.batches = static_cast<int>(per_step.size());
@@ -94,6 +112,7 @@ Timing time_repeated(const std::function<void()>& action, const TimingPolicy& po
   timing.median = count % 2 ? per_step[count / 2] : 0.5 * (per_step[count / 2 - 1] + per_step[count / 2]);
   timing.minimum = per_step.front();
   timing.p90 = per_step[std::min(count - 1, static_cast<std::size_t>(std::ceil(0.9 * count)) - 1)];
+  timing.minor_faults_per_step = faults_per_step;
   return timing;
 }
 
@@ -275,6 +294,7 @@ struct Options {
   uword symplectic_max_N = 1024;
   bool quick = false;
   bool sweep = true;
+  bool dgemm_only = false;
   std::vector<std::pair<uword, uword>> sizes = {{49, 7}, {256, 16}, {256, 64}, {1024, 32}, {4096, 64}};
   std::vector<std::string> manifolds = {"Stiefel", "Grassmann", "SymplecticStiefel", "SymplecticGrassmann"};
 };
@@ -312,6 +332,7 @@ Options parse(int argc, char** argv) {
     else if (key == "--symplectic-max-N") options.symplectic_max_N = std::stoul(next());
     else if (key == "--quick") options.quick = true;
     else if (key == "--no-sweep") options.sweep = false;
+    else if (key == "--dgemm-only") options.dgemm_only = true;
     else if (key == "--sizes") options.sizes = parse_sizes(next());
     else if (key == "--manifolds") options.manifolds = split(next());
     else throw std::invalid_argument("unknown option " + key);
@@ -333,6 +354,15 @@ int main(int argc, char** argv) try {
   const auto& manifolds = options.manifolds;
 
   const double dgemm = dgemm_gflops(policy);
+  const char* blas_threads = std::getenv("OPENBLAS_NUM_THREADS");
+  if (options.dgemm_only) {
+    std::printf("dgemm 1000x1000 (OPENBLAS_NUM_THREADS=%s): %.2f GFLOP/s\n", blas_threads ? blas_threads : "unset", dgemm);
+    if (!options.json_path.empty())
+      std::ofstream(options.json_path) << "{\"dgemm_1000_gflops\": " << json_number(dgemm)
+                                       << ", \"openblas_num_threads\": " << json_string(blas_threads ? blas_threads : "")
+                                       << "}\n";
+    return 0;
+  }
   std::fprintf(stderr, "dgemm 1000x1000 (1 thread): %.2f GFLOP/s\n", dgemm);
 
   std::map<std::pair<uword, uword>, double> euclidean;  // keyed by the point's rows×cols
@@ -391,18 +421,18 @@ int main(int argc, char** argv) try {
   // ---- table to stdout
   std::printf("single-thread dgemm (1000x1000): %.2f GFLOP/s\n\n", dgemm);
   std::printf("| manifold | N | n | method | median step (ms) | p90 (ms) | GFLOP/s | %% of dgemm | "
-              "Euclidean Adam (ms) | ratio | memory (KiB) | bound (N²+3·dim)·8 (KiB) |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+              "Euclidean Adam (ms) | ratio | memory (KiB) | bound (N²+3·dim)·8 (KiB) | page faults/step |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const Row& row : rows) {
     const double gflops = row.flops > 0 ? row.flops / row.timing.median / 1e9 : NAN;
     const double bound = (double(row.rows) * row.rows + 3.0 * row.dimension) * 8;
-    std::printf("| %s | %llu | %llu | %s | %.4g | %.4g | %s | %s | %.4g | %.3g | %.1f | %.1f |\n",
+    std::printf("| %s | %llu | %llu | %s | %.4g | %.4g | %s | %s | %.4g | %.3g | %.1f | %.1f | %.3g |\n",
                 row.manifold.c_str(), static_cast<unsigned long long>(row.N),
                 static_cast<unsigned long long>(row.n), row.method.c_str(), 1e3 * row.timing.median,
                 1e3 * row.timing.p90, std::isfinite(gflops) ? json_number(gflops).c_str() : "–",
                 std::isfinite(gflops) ? json_number(100 * gflops / dgemm).c_str() : "–",
                 1e3 * row.euclidean_adam_seconds, row.timing.median / row.euclidean_adam_seconds,
-                row.memory_bytes / 1024, bound / 1024);
+                row.memory_bytes / 1024, bound / 1024, row.timing.minor_faults_per_step);
   }
   for (const Sweep& sweep : sweeps)
     std::printf("\nStiefel Adam+Cayley scaling in %s at fixed %s = %llu: exponent %.3f (flop model %.3f)\n",
@@ -439,6 +469,7 @@ int main(int argc, char** argv) try {
           << ", \"ratio_to_euclidean_adam\": " << json_number(row.timing.median / row.euclidean_adam_seconds)
           << ", \"memory_bytes\": " << json_number(row.memory_bytes)
           << ", \"memory_bound_bytes\": " << json_number((double(row.rows) * row.rows + 3.0 * row.dimension) * 8)
+          << ", \"minor_faults_per_step\": " << json_number(row.timing.minor_faults_per_step)
           << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
     }
     out << "  ],\n  \"scaling\": [\n";
