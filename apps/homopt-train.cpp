@@ -131,6 +131,7 @@ Job plan_fresh(const Options& options) {
     r.constraint = specs[k].constraint;
     r.loss = options.loss;
     r.shape = options.shape;
+    r.initialization = options.initialization;
     r.batch_size = options.batch_size;
     r.seed = options.seed;
     r.train_images = job.data->train.size();
@@ -138,7 +139,7 @@ Job plan_fresh(const Options& options) {
     r.epochs = options.epochs;
     run.model = std::make_unique<nn::Transformer>(r.shape, r.constraint);
     run.optimizer = std::make_unique<Optimizer>(*specs[k].method, options.retraction);
-    run.model->add_parameters(*run.optimizer, r.seed);
+    run.model->add_parameters(*run.optimizer, r.seed, r.initialization);
     make_trainer(job, run);
   }
   return job;
@@ -207,8 +208,9 @@ void execute(Job& job) {
   bool trained_an_epoch = false;
   for (Run& run : job.runs) {
     RunRecord& r = run.record;
-    std::printf("%s: %s, %lu blocks, batch %lu, %lu training and %lu test images, %lu epochs, %d threads\n",
+    std::printf("%s: %s, %lu blocks (attention skip %s, %s init), batch %lu, %lu training and %lu test images, %lu epochs, %d threads\n",
                 r.name.c_str(), run.optimizer->method().description().c_str(), static_cast<unsigned long>(r.shape.blocks),
+                r.shape.attention_skip ? "on" : "off", nn::to_string(r.initialization),
                 static_cast<unsigned long>(r.batch_size), static_cast<unsigned long>(r.train_images),
                 static_cast<unsigned long>(r.test_images), static_cast<unsigned long>(r.epochs), nn::thread_count());
     std::fflush(stdout);

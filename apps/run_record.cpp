@@ -34,6 +34,7 @@ std::string RunRecord::to_text() const {
       << "name=" << name << "\norder=" << order << "\noptimizer=" << optimizer
       << "\nconstraint=" << nn::to_string(constraint) << "\nloss=" << nn::to_string(loss) << "\nblocks=" << shape.blocks
       << "\nheads=" << shape.heads << "\nattention_scale=" << exact(shape.attention_scale)
+      << "\nattention_skip=" << (shape.attention_skip ? "on" : "off") << "\ninit=" << nn::to_string(initialization)
       << "\nbatch_size=" << batch_size << "\nseed=" << seed << "\ntrain_images=" << train_images
       << "\ntest_images=" << test_images << "\nepochs=" << epochs << "\n";
   for (const MetricsRow& row : metrics) out << "row=" << row_text(row) << "\n";
@@ -79,6 +80,14 @@ RunRecord RunRecord::from_text(const std::string& text, const std::string& origi
     record.shape.blocks = number("blocks");
     record.shape.heads = number("heads");
     record.shape.attention_scale = std::stod(field("attention_scale"));
+    // Records written before these two settings existed are of the model with the skip and
+    // homopt's initialization.
+    const auto skip = fields.find("attention_skip");
+    if (skip != fields.end() && skip->second != "on" && skip->second != "off")
+      throw FileError(origin + ": attention_skip must be on or off, got \"" + skip->second + "\"");
+    record.shape.attention_skip = skip == fields.end() || skip->second == "on";
+    const auto init = fields.find("init");
+    record.initialization = init == fields.end() ? nn::Initialization::homopt : nn::initialization_from_string(init->second);
     record.batch_size = number("batch_size");
     record.seed = std::stoull(field("seed"));
     record.train_images = number("train_images");

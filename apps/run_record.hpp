@@ -23,7 +23,8 @@ struct RunRecord {
   std::string optimizer;
   nn::Constraint constraint = nn::Constraint::stiefel;
   nn::Loss loss = nn::Loss::paper;
-  nn::TransformerShape shape;
+  nn::TransformerShape shape;  ///< includes attention_skip
+  nn::Initialization initialization = nn::Initialization::homopt;
   uword batch_size = 0;
   std::uint64_t seed = 0;
   uword train_images = 0, test_images = 0;

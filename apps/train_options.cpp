@@ -29,7 +29,8 @@ const std::vector<std::string> valued = {"data",       "blocks",  "heads",     "
                                          "optimizer",  "lr",      "lr-end",    "beta1",       "beta2",
                                          "eps",        "alpha",   "constraint", "retraction", "loss",
                                          "threads",    "seed",    "output",    "resume",      "preset",
-                                         "train-limit", "test-limit", "attention-scale"};
+                                         "train-limit", "test-limit", "attention-scale",
+                                         "attention-skip", "init"};
 const std::vector<std::string> flags = {"help", "compare", "no-plot"};
 
 bool contains(const std::vector<std::string>& list, const std::string& item) {
@@ -107,7 +108,12 @@ void apply(Options& options, const std::string& name, const std::string& value) 
     else if (name == "attention-scale") {
       options.shape.attention_scale = parse_real(name, value);
       if (!(options.shape.attention_scale > 0)) throw UsageError("--attention-scale: must be > 0");
-    } else if (name == "constraint") options.constraint = nn::constraint_from_string(value, "--constraint");
+    } else if (name == "attention-skip") {
+      if (value != "on" && value != "off")
+        throw UsageError("--attention-skip: expected on or off, got \"" + value + "\"");
+      options.shape.attention_skip = value == "on";
+    } else if (name == "init") options.initialization = nn::initialization_from_string(value, "--init");
+    else if (name == "constraint") options.constraint = nn::constraint_from_string(value, "--constraint");
     else if (name == "retraction") options.retraction = retraction_from_string(value, "--retraction");
     else if (name == "loss") options.loss = nn::loss_from_string(value, "--loss");
     else if (name == "threads") options.threads = static_cast<int>(parse_unsigned(name, value, 1, max_threads));
@@ -165,10 +171,16 @@ Options parse_options(int argc, const char* const* argv) {
   for (const auto& [name, value] : explicit_options)
     if (name == "preset") {
       if (value != "paper") throw UsageError("--preset: the only preset is \"paper\", got \"" + value + "\"");
-      options.shape.blocks = 16;  // the paper: L = 16, batch 2048, 500 epochs, its four runs
+      // The paper's experiment as its code runs it (docs/transformer.md, docs/paper.md): L = 16,
+      // batch 2048, 500 epochs, its four runs, blocks without the attention skip, its
+      // initialization, the paper loss and the methods' default hyperparameters.
+      options.shape.blocks = 16;
       options.batch_size = 2048;
       options.epochs = 500;
       options.compare = true;
+      options.shape.attention_skip = false;
+      options.initialization = nn::Initialization::paper;
+      options.loss = nn::Loss::paper;
     }
   for (const auto& [name, value] : explicit_options)
     if (name != "preset") apply(options, name, value);
@@ -184,7 +196,7 @@ Options parse_options(int argc, const char* const* argv) {
   if (!options.resume.empty())
     for (const char* name : {"blocks", "heads", "batch-size", "optimizer", "lr", "lr-end", "beta1", "beta2", "eps",
                              "alpha", "constraint", "retraction", "loss", "seed", "output", "preset", "train-limit",
-                             "test-limit", "attention-scale"})
+                             "test-limit", "attention-scale", "attention-skip", "init"})
       if (options.was_given(name))
         throw UsageError(std::string("--") + name +
                          " cannot be combined with --resume (the run's settings come from its checkpoint)");
@@ -294,6 +306,10 @@ Data and model
   --blocks L             transformer blocks                       [4]
   --heads H              attention heads (must divide 49)         [7]
   --attention-scale C    c in softmax(c·QᵀK)                      [1/√49]
+  --attention-skip on|off     block: Y = X + MHA(X) (on) or Y = MHA(X) as in the paper's code (off) [on]
+  --init homopt|paper    initial values: Haar projections and normal/√49 weights (homopt), or
+                         the paper code's Glorot uniform for unconstrained projections and
+                         weights (paper)                          [homopt]
   --constraint stiefel|none   attention projections on St(49, 49/H) or unconstrained [stiefel]
   --loss paper|cross-entropy  ‖out − onehot‖_F/‖onehot‖_F per batch, or mean cross-entropy [paper]
 
@@ -306,7 +322,8 @@ Training
   --seed S               initialization and shuffling             [1]
   --compare              the paper's four runs with the same budget: adam-stiefel, adam-none,
                          momentum-stiefel (lr 1e-3, alpha 0.5), gradient-stiefel (lr 1e-3)
-  --preset paper         L = 16, batch 2048, 500 epochs, --compare (explicit options win)
+  --preset paper         the paper's experiment: L = 16, batch 2048, 500 epochs, --compare,
+                         --attention-skip off, --init paper, --loss paper (explicit options win)
 
 Output
   --output DIR           metrics.csv, metrics.png, RUN.checkpoint and RUN.run per run

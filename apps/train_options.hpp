@@ -31,6 +31,7 @@ struct Options {
   nn::Constraint constraint = nn::Constraint::stiefel;
   Retraction retraction = Retraction::cayley;
   nn::Loss loss = nn::Loss::paper;
+  nn::Initialization initialization = nn::Initialization::homopt;  ///< --init
   int threads = 1;
   std::uint64_t seed = 1;
   std::string output = "homopt-train-output";

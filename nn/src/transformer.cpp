@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <cmath>
+#include <random>
 
 #include "homopt/error.hpp"
 #include "homopt/euclidean.hpp"
@@ -27,6 +28,25 @@ Constraint constraint_from_string(const std::string& name, const char* argument)
   if (name == "stiefel") return Constraint::stiefel;
   if (name == "none") return Constraint::none;
   throw InvalidArgument(argument, "expected \"stiefel\" or \"none\", got \"" + name + "\"");
+}
+
+const char* to_string(Initialization initialization) {
+  return initialization == Initialization::paper ? "paper" : "homopt";
+}
+
+Initialization initialization_from_string(const std::string& name, const char* argument) {
+  if (name == "homopt") return Initialization::homopt;
+  if (name == "paper") return Initialization::paper;
+  throw InvalidArgument(argument, "expected \"homopt\" or \"paper\", got \"" + name + "\"");
+}
+
+Mat glorot_uniform_matrix(uword rows, uword cols, std::uint64_t seed) {
+  require_matrix_size(rows, cols, "rows", "cols", "the result (rows x cols)");
+  const real bound = std::sqrt(6 / real(std::max<uword>(rows + cols, 1)));
+  std::mt19937_64 engine(seed);
+  Mat result(rows, cols);
+  for (real& entry : result) entry = bound * (2 * (static_cast<real>(engine() >> 11) * 0x1p-53) - 1);
+  return result;
 }
 
 ParameterValues values_of(const Optimizer& optimizer) {
@@ -87,7 +107,7 @@ int thread_count() {
 
 struct Transformer::Part {
   std::vector<Mat> block_outputs;    ///< Xₗ, l = 1..L
-  std::vector<Mat> attention_sums;   ///< Yₗ = Xₗ₋₁ + MHA(Xₗ₋₁)
+  std::vector<Mat> attention_sums;   ///< Yₗ = Xₗ₋₁ + MHA(Xₗ₋₁) (or MHA(Xₗ₋₁) without the skip)
   std::vector<MultiHeadAttention::Cache> attention;
   std::vector<TanhResidual::Cache> residual;
   LastTokenClassifier::Cache classifier;
@@ -143,7 +163,7 @@ std::size_t Transformer::projection_index(uword block, uword which, uword head) 
   return block * (3 * shape_.heads + 2) + which * shape_.heads + head;
 }
 
-void Transformer::add_parameters(Optimizer& optimizer, std::uint64_t seed) const {
+void Transformer::add_parameters(Optimizer& optimizer, std::uint64_t seed, Initialization initialization) const {
   if (optimizer.size() != 0)
     throw InvalidArgument("optimizer", "must have no parameters yet, has " + std::to_string(optimizer.size()));
   const uword D = shape_.dim, h = attention_.head_size();
@@ -151,19 +171,26 @@ void Transformer::add_parameters(Optimizer& optimizer, std::uint64_t seed) const
   std::size_t index = 0;
   const Stiefel stiefel(D, h);
   const Euclidean projection_space(D, h), weight_space(D, D), bias_space(D, 1), classifier_space(shape_.classes, D);
+  const bool paper = initialization == Initialization::paper;
+  // A Euclidean weight: Glorot uniform (paper) or standard normal/√dim (homopt).
+  auto weight = [&](uword rows, uword cols, std::uint64_t item) -> Mat {
+    return paper ? glorot_uniform_matrix(rows, cols, derived_seed(seed, item))
+                 : Mat(weight_scale * standard_normal_matrix(rows, cols, derived_seed(seed, item)));
+  };
   for (uword block = 0; block < shape_.blocks; ++block) {
     for (uword k = 0; k < 3 * shape_.heads; ++k, ++index) {
-      const Mat point = stiefel.random_point(derived_seed(seed, index));
       if (constraint_ == Constraint::stiefel)
-        optimizer.add(stiefel, point);
+        optimizer.add(stiefel, stiefel.random_point(derived_seed(seed, index)));
+      else if (paper)
+        optimizer.add(projection_space, glorot_uniform_matrix(D, h, derived_seed(seed, index)));
       else
-        optimizer.add(projection_space, point);
+        optimizer.add(projection_space, stiefel.random_point(derived_seed(seed, index)));
     }
-    optimizer.add(weight_space, weight_scale * standard_normal_matrix(D, D, derived_seed(seed, index++)));
+    optimizer.add(weight_space, weight(D, D, index++));
     optimizer.add(bias_space, Mat(D, 1, arma::fill::zeros));
     ++index;
   }
-  optimizer.add(classifier_space, weight_scale * standard_normal_matrix(shape_.classes, D, derived_seed(seed, index)));
+  optimizer.add(classifier_space, weight(shape_.classes, D, index));
 }
 
 void Transformer::check_parameters(const Optimizer& optimizer, const std::string& argument) const {
@@ -261,7 +288,7 @@ real Transformer::run(const ParameterValues& values, const Mat& tokens, const uw
       const Mat& x = l == 0 ? input : part.block_outputs[l - 1];
       Mat& y = part.attention_sums[l];
       attention_.forward(projections_[l], x, part.attention[l], y);
-      y += x;
+      if (shape_.attention_skip) y += x;
       residual_.forward(*values[l * stride + 3 * shape_.heads], *values[l * stride + 3 * shape_.heads + 1], y,
                         part.residual[l], part.block_outputs[l]);
     }
@@ -280,10 +307,17 @@ real Transformer::run(const ParameterValues& values, const Mat& tokens, const uw
         const Mat& x = l == 0 ? input : part.block_outputs[l - 1];
         residual_.backward(*values[l * stride + 3 * shape_.heads], part.attention_sums[l], part.gradient,
                            part.residual[l], part.weight_gradient[l], part.bias_gradient[l], part.next_gradient);
-        // ∂L/∂Xₗ₋₁ = Ȳ + MHA backward (accumulated into the same buffer)
-        attention_.backward(projections_[l], x, part.next_gradient, part.attention[l], part.projections_gradient[l],
-                            part.next_gradient);
-        part.gradient.swap(part.next_gradient);
+        if (shape_.attention_skip) {
+          // ∂L/∂Xₗ₋₁ = Ȳ + MHA backward (accumulated into the same buffer)
+          attention_.backward(projections_[l], x, part.next_gradient, part.attention[l],
+                              part.projections_gradient[l], part.next_gradient);
+          part.gradient.swap(part.next_gradient);
+        } else {
+          // ∂L/∂Xₗ₋₁ = MHA backward alone (∂L/∂Xₗ is no longer needed: its buffer is reused)
+          part.gradient.zeros(D, x.n_cols);
+          attention_.backward(projections_[l], x, part.next_gradient, part.attention[l],
+                              part.projections_gradient[l], part.gradient);
+        }
       }
     }
   }

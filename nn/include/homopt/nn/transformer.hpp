@@ -2,7 +2,8 @@
 // attention projections, trained by homopt::Optimizer.
 //
 //   X₀ = tokens (dim × T per sample)
-//   for l = 1..L:  Yₗ = Xₗ₋₁ + MHA(Xₗ₋₁)             (MultiHeadAttention, no layer norm)
+//   for l = 1..L:  Yₗ = Xₗ₋₁ + MHA(Xₗ₋₁)             (MultiHeadAttention, no layer norm;
+//                                                     attention_skip = false: Yₗ = MHA(Xₗ₋₁))
 //                  Xₗ = Yₗ + tanh(Wₗ Yₗ + bₗ 1ᵀ)       (TanhResidual)
 //   p = softmax(W_c · last token of X_L)              (LastTokenClassifier)
 //
@@ -38,7 +39,28 @@ struct TransformerShape {
   uword classes = 10;
   /// c in softmax(c·QᵀK); 0 means the paper's 1/√dim.
   real attention_scale = 0;
+  /// Whether each block adds its input to the attention output (Yₗ = Xₗ₋₁ + MHA(Xₗ₋₁), true)
+  /// or uses the attention output alone (Yₗ = MHA(Xₗ₋₁), false: the paper's own code, whose
+  /// multi-head attention is built without an additive connection). docs/transformer.md.
+  bool attention_skip = true;
 };
+
+/// How add_parameters draws the initial values (docs/transformer.md, "Initialization").
+///   homopt: every projection P = Stiefel(dim, h).random_point (Haar: Q of the QR of a
+///           Gaussian matrix, diag(R) > 0), also for the unconstrained model; Wₗ and W_c
+///           standard normal/√dim; bₗ = 0.
+///   paper:  as the paper's code: Stiefel projections as above; unconstrained projections,
+///           Wₗ and W_c Glorot uniform, U(−a, a) with a = √(6/(rows + cols)); bₗ = 0.
+enum class Initialization { homopt, paper };
+/// "homopt" / "paper".
+const char* to_string(Initialization initialization);
+/// Parses "homopt" / "paper"; InvalidArgument naming `argument` otherwise.
+Initialization initialization_from_string(const std::string& name, const char* argument = "init");
+
+/// rows×cols matrix of independent U(−a, a) entries, a = √(6/(rows + cols)) (Glorot uniform),
+/// from std::mt19937_64(seed): entry k (column-major) is a·(2u − 1), u = (x >> 11)·2⁻⁵³ for
+/// the k-th 64-bit output x. Reproducible on every platform.
+Mat glorot_uniform_matrix(uword rows, uword cols, std::uint64_t seed);
 
 /// Whether the attention projections live on the Stiefel manifold.
 enum class Constraint { stiefel, none };
@@ -82,11 +104,13 @@ class Transformer {
   /// Index of P^{Q,K,V}_head of `block` (which: 0 = Q, 1 = K, 2 = V).
   std::size_t projection_index(uword block, uword which, uword head) const;
 
-  /// Adds every parameter to `optimizer` (which must have none yet) with its initial value:
-  /// projections: Stiefel(dim, h).random_point(sᵢ) (also when unconstrained, then on
-  /// Euclidean(dim, h)); Wₗ and W_c: standard normal/√dim; bₗ = 0; sᵢ derived from `seed`
-  /// and the parameter index.
-  void add_parameters(Optimizer& optimizer, std::uint64_t seed) const;
+  /// Adds every parameter to `optimizer` (which must have none yet) with its initial value
+  /// drawn as `initialization` says (see Initialization), from seeds sᵢ derived from `seed`
+  /// and the parameter index i. homopt: projections Stiefel(dim, h).random_point(sᵢ) (also
+  /// when unconstrained, then on Euclidean(dim, h)); Wₗ and W_c standard normal(sᵢ)/√dim.
+  /// paper: unconstrained projections, Wₗ and W_c glorot_uniform_matrix(sᵢ). bₗ = 0.
+  void add_parameters(Optimizer& optimizer, std::uint64_t seed,
+                      Initialization initialization = Initialization::homopt) const;
 
   /// Checks that `optimizer` holds exactly this model's parameters (count, manifolds,
   /// shapes); InvalidArgument naming `argument` otherwise (used when resuming).
