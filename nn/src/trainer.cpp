@@ -69,19 +69,32 @@ EpochSummary Trainer::train_epoch(const std::function<void(const BatchProgress&)
   EpochSummary summary;
   summary.epoch = epochs_completed() + 1;
   const uword n = train_.size();
-  order_ = arma::regspace<arma::uvec>(0, n - 1);
-  std::mt19937_64 engine(derived_seed(seed_, summary.epoch - 1));
-  for (uword i = n - 1; i > 0; --i) std::swap(order_[i], order_[engine() % (i + 1)]);
+  {
+    const PhaseTimer timer(profile_, Phase::data);
+    order_ = arma::regspace<arma::uvec>(0, n - 1);
+    std::mt19937_64 engine(derived_seed(seed_, summary.epoch - 1));
+    for (uword i = n - 1; i > 0; --i) std::swap(order_[i], order_[engine() % (i + 1)]);
+  }
 
   real weighted_loss = 0;
   BatchProgress state;
   state.batches = batches_per_epoch_;
   for (uword batch = 0; batch < batches_per_epoch_; ++batch) {
     const uword first = batch * batch_size_, count = std::min(batch_size_, n - first);
-    load_batch(train_, order_.memptr() + first, count);
-    values_ = values_of(optimizer_);
-    const real loss = model_.loss_and_gradient(values_, tokens_, labels_.memptr(), loss_, gradients_);
-    optimizer_.step(gradients_);
+    real loss = 0;
+    {
+      const PhaseTimer timer(profile_, Phase::data);
+      load_batch(train_, order_.memptr() + first, count);
+      values_ = values_of(optimizer_);
+    }
+    {
+      const PhaseTimer timer(profile_, Phase::model);
+      loss = model_.loss_and_gradient(values_, tokens_, labels_.memptr(), loss_, gradients_);
+    }
+    {
+      const PhaseTimer timer(profile_, Phase::optimizer_step);
+      optimizer_.step(gradients_);
+    }
     weighted_loss += loss * count;
     state.batch = batch + 1;
     state.images = first + count;
@@ -92,11 +105,14 @@ EpochSummary Trainer::train_epoch(const std::function<void(const BatchProgress&)
   summary.train_loss = weighted_loss / n;
   summary.seconds = seconds_since(start);
   const auto evaluation_start = std::chrono::steady_clock::now();
+  const PhaseTimer timer(profile_, Phase::evaluation);
   summary.test_accuracy = accuracy(test_);
   summary.max_orthogonality_error = model_.max_orthogonality_error(values_of(optimizer_));
   summary.evaluation_seconds = seconds_since(evaluation_start);
   return summary;
 }
+
+void Trainer::set_profile(PhaseProfile* profile) { profile_ = profile; }
 
 real Trainer::accuracy(const data::LabeledImages& set) {
   if (set.size() == 0) return 0;

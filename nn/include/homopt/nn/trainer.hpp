@@ -6,6 +6,7 @@
 
 #include "homopt/data/idx.hpp"
 #include "homopt/data/patches.hpp"
+#include "homopt/nn/phase_profile.hpp"
 #include "homopt/nn/transformer.hpp"
 
 namespace homopt::nn {
@@ -55,6 +56,10 @@ class Trainer {
   /// Fraction of `set` classified correctly by the current parameters.
   real accuracy(const data::LabeledImages& set);
 
+  /// Opt-in timing: while `profile` is not null, train_epoch adds the wall time of its phases
+  /// (data, model, optimizer_step, evaluation; see Phase) to it. The caller owns `profile`.
+  void set_profile(PhaseProfile* profile);
+
  private:
   /// Fills tokens_ and labels_ with the images indices[0..count).
   void load_batch(const data::LabeledImages& set, const uword* indices, uword count);
@@ -72,6 +77,7 @@ class Trainer {
   arma::uvec labels_, predictions_, order_;
   std::vector<Mat> gradients_;
   ParameterValues values_;
+  PhaseProfile* profile_ = nullptr;  ///< not owned; null: no timing
 };
 
 }  // namespace homopt::nn
