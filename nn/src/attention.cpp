@@ -1,9 +1,11 @@
 #include "homopt/nn/attention.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "homopt/error.hpp"
+#include "column_chunks.hpp"
 #include "fast_math.hpp"
 
 namespace homopt::nn {
@@ -35,21 +37,26 @@ struct HeadSizes {
 };
 
 /// out (T × C, contiguous) = M (T × R, contiguous) · B with B(r, c) = b[c·ldb + r]
-/// (Transposed = false) or b[r·ldb + c] (Transposed = true).
+/// (Transposed = false) or b[r·ldb + c] (Transposed = true). With T fixed at compile time a
+/// column of `out` is summed in registers and stored once.
 template <uword FixedT, bool Transposed>
 HOMOPT_INLINE void small_product(uword runtime_T, uword R, uword C, const real* __restrict M,
                                  const real* __restrict b, uword ldb, real* __restrict out) {
   const uword T = FixedT ? FixedT : runtime_T;
   for (uword c = 0; c < C; ++c) {
     real* o = out + c * T;
+    real column[FixedT ? FixedT : 1];
+    real* __restrict sum = FixedT ? column : o;
 #pragma omp simd
-    for (uword t = 0; t < T; ++t) o[t] = 0;
+    for (uword t = 0; t < T; ++t) sum[t] = 0;
     for (uword r = 0; r < R; ++r) {
       const real w = Transposed ? b[r * ldb + c] : b[c * ldb + r];
       const real* m = M + r * T;
 #pragma omp simd
-      for (uword t = 0; t < T; ++t) o[t] += w * m[t];
+      for (uword t = 0; t < T; ++t) sum[t] += w * m[t];
     }
+    if (FixedT)
+      for (uword t = 0; t < T; ++t) o[t] = sum[t];
   }
 }
 
@@ -59,36 +66,46 @@ HOMOPT_INLINE void transpose(const real* __restrict src, uword ld, uword rows, u
     for (uword r = 0; r < rows; ++r) dst[r * cols + c] = src[c * ld + r];
 }
 
-/// Forward of one sample, all heads: A = softmax_columns(c·QᵀK), O = V A.
+/// Doubles of scratch the per-sample kernels need: T·(2h + 2T + D).
+uword scratch_size(const HeadSizes& s) { return s.T * (2 * s.h + 2 * s.T + s.D); }
+
+/// Forward of one sample, all heads: A = softmax_columns(c·QᵀK), O = V A. Everything is
+/// formed in `scratch` (cache-resident); A and the sample's D × T output are then written
+/// once, contiguously, to `weights` and `out`.
 template <uword FixedT>
 HOMOPT_INLINE void forward_sample(const HeadSizes& s, uword heads, real c, const real* qkv, real* weights, real* out,
                     real* scratch) {
   const uword T = FixedT ? FixedT : s.T, h = s.h;
   real* Qt = scratch;              // T × h
-  real* At = Qt + T * h;           // T × T
+  real* S = Qt + T * h;            // T × T: the scores, then A
+  real* At = S + T * T;            // T × T
   real* Ot = At + T * T;           // T × h
+  real* O = Ot + T * h;            // D × T, the sample's output
   for (uword head = 0; head < heads; ++head) {
     const real* Q = qkv + head * h;
     const real* K = Q + s.D;
     const real* V = K + s.D;
-    real* A = weights + head * T * T;
     transpose(Q, s.ld, h, T, Qt);
-    small_product<FixedT, false>(T, h, T, Qt, K, s.ld, A);  // S = QᵀK
+    small_product<FixedT, false>(T, h, T, Qt, K, s.ld, S);  // S = QᵀK
     for (uword j = 0; j < T; ++j) {
-      real* a = A + j * T;
+      real* a = S + j * T;
       real largest = -std::numeric_limits<real>::infinity();
-      for (uword i = 0; i < T; ++i) largest = std::max(largest, a[i]);
+#pragma omp simd reduction(max : largest)
+      for (uword i = 0; i < T; ++i) largest = a[i] > largest ? a[i] : largest;
       real sum = 0;
 #pragma omp simd reduction(+ : sum)
       for (uword i = 0; i < T; ++i) sum += (a[i] = vector_exp(c * (a[i] - largest)));
       const real inverse = 1 / sum;
+#pragma omp simd
       for (uword i = 0; i < T; ++i) a[i] *= inverse;
     }
-    transpose(A, T, T, T, At);
+    std::copy_n(S, T * T, weights + head * T * T);
+    transpose(S, T, T, T, At);
     small_product<FixedT, true>(T, T, h, At, V, s.ld, Ot);  // Oᵀ = Aᵀ Vᵀ
-    for (uword j = 0; j < T; ++j)  // into the D-row output (column stride D)
-      for (uword e = 0; e < h; ++e) out[j * s.D + head * h + e] = Ot[e * T + j];
+    for (uword j = 0; j < T; ++j)  // into the sample's D-row output
+      for (uword e = 0; e < h; ++e) O[j * s.D + head * h + e] = Ot[e * T + j];
   }
+  std::copy_n(O, s.D * T, out);
 }
 
 /// Backward of one sample, all heads (see MultiHeadAttention::backward for the formulas).
@@ -121,7 +138,9 @@ HOMOPT_INLINE void backward_sample(const HeadSizes& s, uword heads, real c, cons
       const real* a = A + j * T;
       real* g = G + j * T;
       real dot = 0;
+#pragma omp simd reduction(+ : dot)
       for (uword i = 0; i < T; ++i) dot += a[i] * g[i];
+#pragma omp simd
       for (uword i = 0; i < T; ++i) g[i] = c * a[i] * (g[i] - dot);
     }
     small_product<FixedT, true>(T, T, h, G, K, s.ld, Xt);  // Q̄ᵀ = G Kᵀ
@@ -167,25 +186,45 @@ void backward_samples(const HeadSizes& s, uword heads, uword samples, real c, co
 void MultiHeadAttention::forward(const Mat& projections, const Mat& input, Cache& cache, Mat& output) const {
   const uword T = tokens_, h = head_size_;
   const uword samples = input.n_cols / T;
-  cache.qkv = projections.t() * input;  // 3D × T·B: one GEMM for every head and token
+  cache.qkv.set_size(3 * dim_, input.n_cols);
   cache.weights.set_size(T * T, heads_ * samples);
-  cache.scratch.set_size(2 * T * (h + T), 1);
   output.set_size(dim_, input.n_cols);
-  forward_samples(HeadSizes{T, h, dim_, 3 * dim_}, heads_, samples, scale_, cache.qkv.memptr(),
-                  cache.weights.memptr(), output.memptr(), cache.scratch.memptr());
+  const HeadSizes sizes{T, h, dim_, 3 * dim_};
+  cache.scratch.set_size(scratch_size(sizes), 1);
+  // Per chunk of samples: Q, K, V of every head and token in one GEMM (WᵀX), then the
+  // per-sample kernels while that block is still in cache.
+  detail::for_each_chunk(samples, detail::chunk_samples(T), [&](uword first, uword count) {
+    Mat qkv = detail::column_view(cache.qkv, first * T, count * T);
+    qkv = projections.t() * detail::column_view(input, first * T, count * T);
+    forward_samples(sizes, heads_, count, scale_, qkv.memptr(), cache.weights.colptr(first * heads_),
+                    output.colptr(first * T), cache.scratch.memptr());
+  });
 }
 
 void MultiHeadAttention::backward(const Mat& projections, const Mat& input, const Mat& output_gradient,
                                   Cache& cache, Mat& projections_gradient, Mat& input_gradient) const {
   const uword T = tokens_, h = head_size_;
-  const uword samples = input.n_cols / T;
-  cache.qkv_gradient.set_size(3 * dim_, input.n_cols);
-  cache.scratch.set_size(2 * T * (h + T), 1);
-  backward_samples(HeadSizes{T, h, dim_, 3 * dim_}, heads_, samples, scale_, cache.qkv.memptr(),
-                   cache.weights.memptr(), output_gradient.memptr(), cache.qkv_gradient.memptr(),
-                   cache.scratch.memptr());
-  projections_gradient = input * cache.qkv_gradient.t();
-  input_gradient += projections * cache.qkv_gradient;
+  const uword samples = input.n_cols / T, chunk = detail::chunk_samples(T);
+  cache.qkv_gradient.set_size(3 * dim_, std::min(samples, chunk) * T);  // one chunk's [Q̄; K̄; V̄]
+  const HeadSizes sizes{T, h, dim_, 3 * dim_};
+  cache.scratch.set_size(scratch_size(sizes), 1);
+  // Per chunk: [Q̄; K̄; V̄] by the per-sample kernels, then its two GEMMs. The chunk's columns
+  // of Ō are read before the same columns of input_gradient are written, so the two may be
+  // one matrix.
+  detail::for_each_chunk(samples, chunk, [&](uword first, uword count) {
+    const uword column = first * T;
+    Mat qkv_gradient(cache.qkv_gradient.memptr(), 3 * dim_, count * T, false, true);
+    backward_samples(sizes, heads_, count, scale_, cache.qkv.colptr(column), cache.weights.colptr(first * heads_),
+                     output_gradient.colptr(column), qkv_gradient.memptr(),
+                     cache.scratch.memptr());
+    const Mat x = detail::column_view(input, column, count * T);
+    if (first == 0)
+      projections_gradient = x * qkv_gradient.t();
+    else
+      projections_gradient += x * qkv_gradient.t();
+    Mat x_bar = detail::column_view(input_gradient, column, count * T);
+    x_bar += projections * qkv_gradient;
+  });
 }
 
 }  // namespace homopt::nn

@@ -16,8 +16,9 @@ namespace homopt::nn {
 /// 1/√dim) and softmax_columns normalizing each column: A(i, j) = e^{S(i,j)}/Σ_k e^{S(k,j)}.
 ///
 /// All projections enter as one dim × 3dim matrix W = [P^Q_0 … P^Q_{H−1} | P^K_0 … | P^V_0 …],
-/// so that Q, K and V of all heads and all tokens of the batch are one GEMM, WᵀX
-/// (3dim × T·B). The small per-sample products run in allocation-free loops.
+/// so that Q, K and V of all heads and all tokens are one GEMM, WᵀX (3dim × T·B), taken
+/// over chunks of samples (about 256 token columns) so that the allocation-free per-sample
+/// loops read it from cache. Parameter gradients are summed chunk by chunk.
 class MultiHeadAttention {
  public:
   /// Activations kept from forward for backward, and workspaces. Grown on demand; no
@@ -25,8 +26,8 @@ class MultiHeadAttention {
   struct Cache {
     Mat qkv;           ///< WᵀX, 3dim × T·B
     Mat weights;       ///< A of every (sample, head): T² × (H·B), column (b·H + i)
-    Mat qkv_gradient;  ///< ∂L/∂(WᵀX), 3dim × T·B (backward)
-    Mat scratch;       ///< T² (backward)
+    Mat qkv_gradient;  ///< ∂L/∂(WᵀX) of one chunk of samples, 3dim × (columns of a chunk) (backward)
+    Mat scratch;       ///< per-sample workspace of the kernels
   };
 
   /// dim = heads·h, T = tokens; scale c > 0. InvalidArgument naming "heads" unless heads

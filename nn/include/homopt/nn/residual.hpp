@@ -6,12 +6,12 @@
 namespace homopt::nn {
 
 /// Z = Y + tanh(W Y + b 1ᵀ) on a batch Y (dim × columns), W ∈ ℝ^{dim×dim}, b ∈ ℝ^{dim}.
-/// One GEMM over all columns of the batch.
+/// One GEMM per chunk of about 256 columns (then tanh while that chunk is in cache).
 class TanhResidual {
  public:
   struct Cache {
     Mat activation;    ///< H = tanh(W Y + b 1ᵀ) (forward)
-    Mat pre_gradient;  ///< ∂L/∂(W Y + b 1ᵀ) (backward)
+    Mat pre_gradient;  ///< ∂L/∂(W Y + b 1ᵀ) of one chunk of columns (backward)
   };
 
   /// output = Z; `output` must not alias `input`.
