@@ -193,7 +193,7 @@ TEST_CASE("retraction core: closed forms of φ for a rotation generator and for 
   }
 }
 
-TEST_CASE("retraction core: non-finite X or φ(X) throws InvalidArgument(\"velocity\")", "[retraction core]") {
+TEST_CASE("retraction core: non-finite X or φ(X) throws InvalidArgument naming the velocity", "[retraction core]") {
   const auto throws_on_velocity = [](const Mat& X) {
     try {
       retraction_core(X, Retraction::geodesic);
