@@ -32,6 +32,21 @@ extern char** environ;
 namespace homopt::train {
 namespace {
 
+struct CloseFile {
+  void operator()(std::FILE* file) const { std::fclose(file); }
+};
+using OptionalFile = std::unique_ptr<std::FILE, CloseFile>;
+
+/// The file named by the environment variable `variable`, opened for writing (replaced);
+/// null if the variable is not set, FileError if the file cannot be written.
+OptionalFile open_file_named_by(const char* variable) {
+  const char* path = std::getenv(variable);
+  if (path == nullptr) return nullptr;
+  OptionalFile file(std::fopen(path, "w"));
+  if (!file) throw FileError(std::string(variable) + ": cannot write " + path);
+  return file;
+}
+
 /// The optional per-step loss log named by HOMOPT_TRAIN_STEP_LOG (see --help): one line
 /// "RUN STEP LOSS" per optimizer step. The trainer reports the running mean m_k over the
 /// images i_k done so far in the epoch, so batch k's loss is (m_k·i_k − m_{k−1}·i_{k−1}) /
@@ -39,12 +54,7 @@ namespace {
 class StepLog {
  public:
   /// Opens (replaces) the file if the variable is set; FileError if it cannot.
-  StepLog() {
-    const char* path = std::getenv("HOMOPT_TRAIN_STEP_LOG");
-    if (path == nullptr) return;
-    file_.reset(std::fopen(path, "w"));
-    if (!file_) throw FileError(std::string("HOMOPT_TRAIN_STEP_LOG: cannot write ") + path);
-  }
+  StepLog() : file_(open_file_named_by("HOMOPT_TRAIN_STEP_LOG")) {}
   /// After every batch of run `run`, whose optimizer has now taken `step` steps.
   void record(const std::string& run, std::uint64_t step, const nn::BatchProgress& progress) {
     if (!file_) return;
@@ -57,12 +67,37 @@ class StepLog {
   }
 
  private:
-  struct Close {
-    void operator()(std::FILE* file) const { std::fclose(file); }
-  };
-  std::unique_ptr<std::FILE, Close> file_;
+  OptionalFile file_;
   real sum_ = 0;
   uword images_ = 0;
+};
+
+/// The optional phase profile named by HOMOPT_TRAIN_PROFILE (see --help): a header line
+/// "run epoch phase seconds", then after every epoch one line per nn::Phase with the wall
+/// time the epoch spent in it (bench/report.py reads it).
+class ProfileLog {
+ public:
+  /// Opens (replaces) the file if the variable is set; FileError if it cannot.
+  ProfileLog() : file_(open_file_named_by("HOMOPT_TRAIN_PROFILE")) {
+    if (file_) std::fputs("run epoch phase seconds\n", file_.get());
+  }
+  /// The profile for the trainers (runs train one after the other): null when not profiling.
+  nn::PhaseProfile* profile() { return file_ ? &profile_ : nullptr; }
+  /// After epoch `epoch` of run `run`: writes the epoch's phases and restarts them from 0.
+  void record(const std::string& run, uword epoch) {
+    if (!file_) return;
+    for (std::size_t k = 0; k < nn::phase_count; ++k) {
+      const auto phase = static_cast<nn::Phase>(k);
+      std::fprintf(file_.get(), "%s %lu %s %.9f\n", run.c_str(), static_cast<unsigned long>(epoch),
+                   nn::to_string(phase), profile_.seconds(phase));
+    }
+    std::fflush(file_.get());
+    profile_.reset();
+  }
+
+ private:
+  OptionalFile file_;
+  nn::PhaseProfile profile_;
 };
 
 /// A run ready to train: its record, model, optimizer and trainer.
@@ -81,6 +116,7 @@ struct Job {
   std::vector<Run> runs;
   std::vector<RunRecord> other_records;  ///< runs in the output folder not trained now
   std::unique_ptr<StepLog> step_log;     ///< opened while planning, so a bad path writes nothing
+  std::unique_ptr<ProfileLog> profile_log;  ///< likewise
 };
 
 /// The dataset with --train-limit/--test-limit (or a resumed run's image counts) applied.
@@ -214,6 +250,7 @@ void execute(Job& job) {
                 static_cast<unsigned long>(r.batch_size), static_cast<unsigned long>(r.train_images),
                 static_cast<unsigned long>(r.test_images), static_cast<unsigned long>(r.epochs), nn::thread_count());
     std::fflush(stdout);
+    run.trainer->set_profile(job.profile_log->profile());
     while (run.trainer->epochs_completed() < r.epochs) {
       const uword epoch = run.trainer->epochs_completed() + 1;
       ProgressDisplay display(r.name + " " + std::to_string(epoch) + "/" + std::to_string(r.epochs), terminal);
@@ -222,6 +259,7 @@ void execute(Job& job) {
         job.step_log->record(r.name, run.optimizer->step_count(), p);
       });
       display.finish();
+      job.profile_log->record(r.name, summary.epoch);
       r.metrics.push_back({summary.epoch, summary.train_loss, summary.test_accuracy, summary.max_orthogonality_error,
                            summary.seconds});
       write_file_atomically(record_path(job.output, r.name), r.to_text());  // first: see plan_resume
@@ -260,6 +298,7 @@ int main(int argc, char** argv) {
     homopt::nn::set_thread_count(options.threads);
     job = options.resume.empty() ? plan_fresh(options) : plan_resume(options);
     job.step_log = std::make_unique<StepLog>();
+    job.profile_log = std::make_unique<ProfileLog>();
   } catch (const std::exception& error) {  // UsageError, FileError, InvalidArgument, …
     std::fprintf(stderr, "homopt-train: error: %s\n", error.what());
     return 2;

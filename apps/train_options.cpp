@@ -339,6 +339,9 @@ Environment
   HOMOPT_TRAIN_STEP_LOG=FILE   write "RUN STEP LOSS" for every optimizer step to FILE
                          (replaced; the batch loss with 17 digits; for cross-checks such as
                          bench/torch_transformer.py, see docs/torch.md)
+  HOMOPT_TRAIN_PROFILE=FILE    write "RUN EPOCH PHASE SECONDS" after every epoch to FILE: wall
+                         time per phase (data, each layer type forward and backward, optimizer
+                         step, evaluation; see docs/transformer.md)
 )";
 }
 

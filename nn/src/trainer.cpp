@@ -112,7 +112,10 @@ EpochSummary Trainer::train_epoch(const std::function<void(const BatchProgress&)
   return summary;
 }
 
-void Trainer::set_profile(PhaseProfile* profile) { profile_ = profile; }
+void Trainer::set_profile(PhaseProfile* profile) {
+  profile_ = profile;
+  model_.set_profile(profile);
+}
 
 real Trainer::accuracy(const data::LabeledImages& set) {
   if (set.size() == 0) return 0;

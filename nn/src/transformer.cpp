@@ -271,6 +271,8 @@ real Transformer::run(const ParameterValues& values, const Mat& tokens, const uw
   const LossFunction loss_function(loss);
   const std::size_t stride = 3 * shape_.heads + 2;
   const Mat& classifier_weight = *values.back();
+  // Phase times of training passes only (Trainer::set_profile); thread 0's in the parallel region.
+  PhaseProfile* const profile = gradients != nullptr ? profile_ : nullptr;
 
 #pragma omp parallel num_threads(static_cast<int>(part_count))
   {
@@ -281,32 +283,47 @@ real Transformer::run(const ParameterValues& values, const Mat& tokens, const uw
     const uword p = 0;
 #endif
     Part& part = parts_[p];
+    PhaseProfile* const timing = p == 0 ? profile : nullptr;
     const uword first = samples * p / part_count, last = samples * (p + 1) / part_count;
     const Mat input(const_cast<real*>(tokens.colptr(first * T)), D, (last - first) * T, false, true);
     // forward
     for (uword l = 0; l < L; ++l) {
       const Mat& x = l == 0 ? input : part.block_outputs[l - 1];
       Mat& y = part.attention_sums[l];
-      attention_.forward(projections_[l], x, part.attention[l], y);
-      if (shape_.attention_skip) y += x;
+      {
+        const PhaseTimer timer(timing, Phase::attention_forward);
+        attention_.forward(projections_[l], x, part.attention[l], y);
+        if (shape_.attention_skip) y += x;
+      }
+      const PhaseTimer timer(timing, Phase::residual_forward);
       residual_.forward(*values[l * stride + 3 * shape_.heads], *values[l * stride + 3 * shape_.heads + 1], y,
                         part.residual[l], part.block_outputs[l]);
     }
-    classifier_.forward(classifier_weight, part.block_outputs[L - 1], part.classifier, part.logits);
-    if (predictions != nullptr)
-      for (uword b = 0; b < last - first; ++b) predictions[first + b] = part.logits.col(b).index_max();
-    if (labels != nullptr) part.partial_sum = loss_function.partial_sum(part.logits, labels + first, part.probabilities);
+    {
+      const PhaseTimer timer(timing, Phase::classifier_forward);
+      classifier_.forward(classifier_weight, part.block_outputs[L - 1], part.classifier, part.logits);
+      if (predictions != nullptr)
+        for (uword b = 0; b < last - first; ++b) predictions[first + b] = part.logits.col(b).index_max();
+      if (labels != nullptr) part.partial_sum = loss_function.partial_sum(part.logits, labels + first, part.probabilities);
+    }
 #pragma omp barrier
     if (gradients != nullptr) {
-      real total = 0;
-      for (uword q = 0; q < part_count; ++q) total += parts_[q].partial_sum;
-      loss_function.logits_gradient(part.probabilities, labels + first, total, samples, part.logits_gradient);
-      classifier_.backward(classifier_weight, part.classifier, part.logits_gradient, part.classifier_gradient,
-                           part.gradient);
+      {
+        const PhaseTimer timer(timing, Phase::classifier_backward);
+        real total = 0;
+        for (uword q = 0; q < part_count; ++q) total += parts_[q].partial_sum;
+        loss_function.logits_gradient(part.probabilities, labels + first, total, samples, part.logits_gradient);
+        classifier_.backward(classifier_weight, part.classifier, part.logits_gradient, part.classifier_gradient,
+                             part.gradient);
+      }
       for (uword l = L; l-- > 0;) {
         const Mat& x = l == 0 ? input : part.block_outputs[l - 1];
-        residual_.backward(*values[l * stride + 3 * shape_.heads], part.attention_sums[l], part.gradient,
-                           part.residual[l], part.weight_gradient[l], part.bias_gradient[l], part.next_gradient);
+        {
+          const PhaseTimer timer(timing, Phase::residual_backward);
+          residual_.backward(*values[l * stride + 3 * shape_.heads], part.attention_sums[l], part.gradient,
+                             part.residual[l], part.weight_gradient[l], part.bias_gradient[l], part.next_gradient);
+        }
+        const PhaseTimer timer(timing, Phase::attention_backward);
         if (shape_.attention_skip) {
           // ∂L/∂Xₗ₋₁ = Ȳ + MHA backward (accumulated into the same buffer)
           attention_.backward(projections_[l], x, part.next_gradient, part.attention[l],
@@ -325,6 +342,7 @@ real Transformer::run(const ParameterValues& values, const Mat& tokens, const uw
   real total = 0;
   for (uword q = 0; q < part_count; ++q) total += parts_[q].partial_sum;
   if (gradients != nullptr) {
+    const PhaseTimer timer(profile, Phase::gradient_sum);
     const uword h = attention_.head_size();
     // Sum the parts' gradients in a fixed order; scatter W's columns into the projections.
     auto reduce = [&](Mat& target, auto&& source_of) {

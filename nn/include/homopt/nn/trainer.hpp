@@ -57,7 +57,8 @@ class Trainer {
   real accuracy(const data::LabeledImages& set);
 
   /// Opt-in timing: while `profile` is not null, train_epoch adds the wall time of its phases
-  /// (data, model, optimizer_step, evaluation; see Phase) to it. The caller owns `profile`.
+  /// (data, model, optimizer_step, evaluation; see Phase) to it, and the model its layer phases
+  /// (Transformer::set_profile). The caller owns `profile`.
   void set_profile(PhaseProfile* profile);
 
  private:

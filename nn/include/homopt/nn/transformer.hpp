@@ -25,6 +25,7 @@
 
 #include "homopt/nn/attention.hpp"
 #include "homopt/nn/classifier.hpp"
+#include "homopt/nn/phase_profile.hpp"
 #include "homopt/nn/residual.hpp"
 #include "homopt/optimizer.hpp"
 
@@ -133,6 +134,10 @@ class Transformer {
   /// max over all projections of ‖PᵀP − I‖_F (for unconstrained runs too).
   real max_orthogonality_error(const ParameterValues& values) const;
 
+  /// Opt-in timing: while `profile` is not null, every loss_and_gradient call adds the wall
+  /// time of its layer phases (see Phase) to it. Not copied with the model; the caller owns it.
+  void set_profile(PhaseProfile* profile) { profile_ = profile; }
+
  private:
   struct Part;
   void gather_projections(const ParameterValues& values);
@@ -148,6 +153,7 @@ class Transformer {
   LastTokenClassifier classifier_;
   std::vector<Mat> projections_;  ///< per block: W = [P^Q… | P^K… | P^V…], dim × 3dim
   std::vector<Part> parts_;       ///< one per thread
+  PhaseProfile* profile_ = nullptr;  ///< not owned; null: no timing
 };
 
 }  // namespace homopt::nn
