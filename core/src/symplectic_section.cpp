@@ -1,6 +1,7 @@
 #include "symplectic_section.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "homopt/error.hpp"
@@ -33,19 +34,6 @@ real symplectic_residual(const Mat& basis) {
 }
 
 namespace {
-
-/// J̃·M for M with 2N rows in paired layout: J_{2n} on rows [0, 2n), J_{2m} on the rest.
-Mat multiply_paired_J_left(const Mat& matrix, uword n) {
-  if (matrix.n_rows == 2 * n) return multiply_J_left(matrix);
-  return arma::join_cols(multiply_J_left(matrix.rows(0, 2 * n - 1)),
-                         multiply_J_left(matrix.rows(2 * n, matrix.n_rows - 1)));
-}
-
-/// Δ = λ̃ᵀJλ̃ − J̃ for λ̃ = [U, Ū] with U having 2n columns.
-Mat paired_gram_defect(const Mat& lambda, uword n) {
-  const Mat gram = lambda.t() * multiply_J_left(lambda);
-  return gram - multiply_paired_J_left(arma::eye(lambda.n_cols, lambda.n_cols), n);
-}
 
 /// Standard index of paired index p (paired order U₁, U₂, Ū₁, Ū₂ → standard U₁, Ū₁, U₂, Ū₂).
 arma::uvec paired_to_standard(uword N, uword n) {
@@ -111,13 +99,57 @@ Mat symplectic_normal_basis(const Mat& orthonormal_basis, const char* argument) 
   return orthonormal_basis * coefficients;
 }
 
-Mat symplectic_complement(const Mat& point) {
+Mat dense_symplectic_complement(const Mat& point) {
   const uword rows = point.n_rows, cols = point.n_cols;
   if (cols == rows) return Mat(rows, 0);
   Mat q, r;
   if (!arma::qr(q, r, multiply_J_left(point)))
     throw InvalidArgument("point", "QR of JU failed");
   return symplectic_normal_basis(q.cols(cols, rows - 1), "point");
+}
+
+namespace {
+
+/// The real 2N×2k basis [Re Q; Im Q] of the complex N×k matrix Q (x + iy ↔ [x; y]).
+Mat real_columns(const arma::cx_mat& complex_columns) {
+  return arma::join_cols(arma::real(complex_columns), arma::imag(complex_columns));
+}
+
+}  // namespace
+
+Mat symplectic_complement(const Mat& point) {
+  const uword N = point.n_rows / 2, n = point.n_cols / 2, m = N - n;
+  if (m == 0) return Mat(2 * N, 0);
+  if (2 * n > N) return dense_symplectic_complement(point);  // O(N³) = O(N²n) here
+  // ℝ^{2N} ≅ ℂ^N by [x; y] ↔ x + iy, under which J ↔ multiplication by −i. The J-invariant
+  // hull span(U, JU) is the complex span of the 2n columns of U₍top₎ + iU₍bottom₎; the first
+  // 2n columns of its full complex Householder Q factor span a J-invariant W ⊇ span(U, JU)
+  // of real dimension 4n, the other N − 2n = m − n columns an orthonormal basis of W^⊥.
+  const arma::cx_mat hull_generator(point.rows(0, N - 1), point.rows(N, 2 * N - 1));
+  arma::cx_mat q, r;
+  if (!arma::qr(q, r, hull_generator))
+    throw InvalidArgument("point", "QR of U_top + i U_bottom failed");
+  const uword hull_rank = 2 * n, outer = N - hull_rank;
+  // W^⊥ ⊂ {x : UᵀJx = 0}: e = [Re q; Im q], f = Jᵀe ↔ iq (orthonormal, ω(e, f) = 1, σ = 1).
+  const Mat outer_e = real_columns(q.cols(hull_rank, N - 1));
+  // W ∩ {x : UᵀJx = 0} (real dimension 2n): the null space of (JU)ᵀW in W's orthonormal
+  // real basis [e, Jᵀe], in normal form (σ ≤ 1).
+  const Mat hull_e = real_columns(q.cols(0, hull_rank - 1));
+  const Mat hull = arma::join_rows(hull_e, -multiply_J_left(hull_e));
+  Mat null_q, null_r;
+  if (!arma::qr(null_q, null_r, Mat(hull.t() * multiply_J_left(point))))
+    throw InvalidArgument("point", "QR of the hull coordinates of JU failed");
+  const Mat inner = symplectic_normal_basis(hull * null_q.cols(2 * n, 4 * n - 1), "point");
+  // Paired order, σ descending as in dense_symplectic_complement: [e(W^⊥), e(inner),
+  // f(W^⊥), f(inner)].
+  Mat complement(2 * N, 2 * m);
+  if (outer > 0) {
+    complement.cols(0, outer - 1) = outer_e;
+    complement.cols(m, m + outer - 1) = -multiply_J_left(outer_e);
+  }
+  complement.cols(outer, m - 1) = inner.cols(0, n - 1);
+  complement.cols(m + outer, 2 * m - 1) = inner.cols(n, 2 * n - 1);
+  return complement;
 }
 
 Mat random_symplectic_point(uword N, uword n, std::uint64_t seed) {
@@ -216,30 +248,64 @@ real drift_threshold(const Mat& point) {
   return std::min<real>(1e-11, 1e-13 * scale);
 }
 
+namespace {
+
+/// The blocks of Δ = λ̃ᵀJλ̃ − J̃ that involve U: Δ_UU = UᵀJU − J_{2n} and Δ_UŪ = UᵀJŪ
+/// (Δ_ŪU = −Δ_UŪᵀ). O(N²n).
+struct PointDefect {
+  Mat point_block;    // Δ_UU, 2n×2n
+  Mat cross_block;    // Δ_UŪ, 2n×2m
+  real norm() const {  // ‖[[Δ_UU, Δ_UŪ], [Δ_ŪU, 0]]‖_F
+    return std::sqrt(arma::dot(point_block, point_block) + 2 * arma::dot(cross_block, cross_block));
+  }
+};
+
+PointDefect point_defect(const Mat& point, const Mat& complement) {
+  const Mat J_point = multiply_J_left(point);
+  PointDefect defect{point.t() * J_point - symplectic_unit(point.n_cols / 2), Mat()};
+  defect.cross_block = -(J_point.t() * complement);  // UᵀJŪ = −(JU)ᵀŪ
+  return defect;
+}
+
+}  // namespace
+
 void resymplectify(Mat& point, Mat& complement) {
-  const uword n = point.n_cols / 2;
-  Mat lambda = arma::join_rows(point, complement);
-  Mat defect = paired_gram_defect(lambda, n);
-  real residual = arma::norm(defect, "fro");
+  PointDefect defect = point_defect(point, complement);
+  real residual = defect.norm();
   for (int iteration = 0; iteration < 3; ++iteration) {
-    // λ̃(I + ½J̃Δ): Tᵀ(J̃ + Δ)T = J̃ + O(‖Δ‖²).
-    Mat candidate = lambda + 0.5 * (lambda * multiply_paired_J_left(defect, n));
-    Mat candidate_defect = paired_gram_defect(candidate, n);
-    const real candidate_residual = arma::norm(candidate_defect, "fro");
+    // λ̃(I + ½J̃Δ) without the Δ_ŪŪ block:
+    //   U ← U + ½(U·J_{2n}Δ_UU + Ū·J_{2m}Δ_ŪU),  Ū ← Ū + ½·U·J_{2n}Δ_UŪ.
+    Mat candidate_point = point + 0.5 * (point * multiply_J_left(defect.point_block));
+    Mat candidate_complement = complement;
+    if (complement.n_cols > 0) {
+      candidate_point -= 0.5 * (complement * multiply_J_left(Mat(defect.cross_block.t())));
+      candidate_complement += 0.5 * (point * multiply_J_left(defect.cross_block));
+    }
+    PointDefect candidate_defect = point_defect(candidate_point, candidate_complement);
+    const real candidate_residual = candidate_defect.norm();
     if (!(candidate_residual < residual)) break;
-    lambda = std::move(candidate);
+    point = std::move(candidate_point);
+    complement = std::move(candidate_complement);
     defect = std::move(candidate_defect);
     residual = candidate_residual;
   }
-  point = lambda.cols(0, 2 * n - 1);
-  complement = (lambda.n_cols > 2 * n) ? Mat(lambda.cols(2 * n, lambda.n_cols - 1))
-                                       : Mat(lambda.n_rows, 0);
 }
 
-bool needs_recompletion(const Mat& point, const Mat& complement) {
-  if (complement.n_cols == 0) return false;
-  const real bound = static_cast<real>(complement.n_cols) + arma::dot(point, point);
-  return arma::dot(complement, complement) > recondition_factor * bound;
+real section_defect(const Mat& point, const Mat& complement) {
+  const PointDefect defect = point_defect(point, complement);
+  real squared = defect.norm() * defect.norm();
+  const uword N = complement.n_rows / 2, m = complement.n_cols / 2;
+  if (m > 0) {
+    // Δ_ŪŪ = ŪᵀJŪ − J_{2m} = Ū_topᵀŪ_bottom − (Ū_topᵀŪ_bottom)ᵀ − J_{2m}.
+    const Mat top_bottom = complement.rows(0, N - 1).t() * complement.rows(N, 2 * N - 1);
+    squared += arma::accu(arma::square(top_bottom - top_bottom.t() - symplectic_unit(m)));
+  }
+  return std::sqrt(squared);
+}
+
+bool needs_recompletion(const Mat& point, real complement_squared_norm) {
+  const real bound = static_cast<real>(point.n_rows - point.n_cols) + arma::dot(point, point);
+  return complement_squared_norm > recondition_factor * bound;
 }
 
 // ------------------------------------------------------------------ the section
@@ -283,16 +349,23 @@ std::unique_ptr<Section> SymplecticSection::retracted(const Vec& velocity, Retra
   const uword n = point_.n_cols / 2, N = point_.n_rows / 2, n2 = 2 * n;
   const LowRankRetraction low_rank = low_rank_retraction(velocity, N, n, with_block_, retraction);
 
-  // λ̃𝒰 = [U S/2 + Ū K, U];  P = (λ̃𝒰)·core = [P₁, P₂];
-  // λ̃(I + 𝒰·core·𝒲ᵀ) = [U + P₁ + P₂S/2,  Ū + P₂(JKᵀJ)].
-  Mat lambda_U(2 * N, 2 * n2);
-  lambda_U.cols(0, n2 - 1) = point_ * low_rank.half_S + complement_ * low_rank.blocks.K;
-  lambda_U.cols(n2, 2 * n2 - 1) = point_;
-  const Mat P = lambda_U * low_rank.core;
-  Mat new_point = point_ + P.cols(0, n2 - 1) + P.cols(n2, 2 * n2 - 1) * low_rank.half_S;
+  // λ̃𝒰 = [U S/2 + Ū K, U];  P = (λ̃𝒰)·core = (U S/2 + Ū K)·core_top + U·core_bottom = [P₁, P₂];
+  // λ̃(I + 𝒰·core·𝒲ᵀ) = [U + P₁ + P₂S/2,  Ū + P₂(JKᵀJ)]. Every product with Ū (2N×2m) is
+  // one GEMM (ŪK, and P₂(JKᵀJ) accumulated in place with β = 1); nothing is O(N³).
+  Mat moved(2 * N, n2, arma::fill::zeros);  // U S/2 + Ū K
+  if (complement_.n_cols > 0) moved = complement_ * low_rank.blocks.K;
+  if (with_block_) moved += point_ * low_rank.half_S;
+  Mat P = moved * low_rank.core.rows(0, n2 - 1);
+  P += point_ * low_rank.core.rows(n2, 2 * n2 - 1);
+  const Mat P2 = P.cols(n2, 2 * n2 - 1);
+  Mat new_point = point_ + P.cols(0, n2 - 1);
+  if (with_block_) new_point += P2 * low_rank.half_S;
   Mat new_complement = complement_;
-  new_complement += P.cols(n2, 2 * n2 - 1) * low_rank.coupling;  // one GEMM with β = 1
-  if (!new_point.is_finite() || !new_complement.is_finite())
+  if (complement_.n_cols > 0) new_complement += P2 * low_rank.coupling;
+  // One pass over Ū: ‖Ū‖²_F is NaN/Inf exactly when an entry is (or when it overflows, which
+  // the re-completion below would have to handle anyway).
+  real complement_squared = arma::dot(new_complement, new_complement);
+  if (!new_point.is_finite() || !std::isfinite(complement_squared))
     throw InvalidArgument("velocity", "retraction produced NaN/Inf (velocity too large?)");
 
   // NaN-safe comparisons: a NaN residual (UᵀJU overflowing for a huge step) must fail
@@ -308,8 +381,9 @@ std::unique_ptr<Section> SymplecticSection::retracted(const Vec& velocity, Retra
                  "learning rate";
       throw InvalidArgument("velocity", message.str());
     }
+    complement_squared = arma::dot(new_complement, new_complement);
   }
-  if (needs_recompletion(new_point, new_complement))
+  if (needs_recompletion(new_point, complement_squared))
     new_complement = symplectic_complement(new_point);
   return std::make_unique<SymplecticSection>(std::move(new_point), std::move(new_complement),
                                              with_block_);
@@ -343,7 +417,7 @@ std::unique_ptr<Section> symplectic_section_from_state(const std::vector<Mat>& s
     throw InvalidArgument("state[0]", "point is not symplectic");
   require_shape(state[1], 2 * N, 2 * (N - n), "state[1]");
   require_finite(state[1], "state[1]");
-  const real defect = arma::norm(paired_gram_defect(arma::join_rows(state[0], state[1]), n), "fro");
+  const real defect = section_defect(state[0], state[1]);
   if (!(defect <= state_tolerance)) {
     std::ostringstream message;
     message << "not a symplectic completion of state[0]: ‖λᵀJλ − J‖_F = " << defect;

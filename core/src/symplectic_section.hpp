@@ -33,10 +33,22 @@ Mat symplectic_unit(uword k);
 /// (the subspace is not symplectic). O(Nk² + k³).
 Mat symplectic_normal_basis(const Mat& orthonormal_basis, const char* argument);
 
-/// The deterministic symplectic completion of U: Q = the last 2m columns of the full
-/// Householder Q factor of JU (an orthonormal basis of the symplectic complement
-/// {x : UᵀJx = 0}), then Ū = symplectic_normal_basis(Q). O(N³) (used at the start and on
-/// the rare re-completions).
+/// The symplectic completion of U in normal form by dense linear algebra: Q = the last 2m
+/// columns of the full Householder Q factor of JU (an orthonormal basis of the symplectic
+/// complement {x : UᵀJx = 0}), then Ū = symplectic_normal_basis(Q). O(N³): the fallback of
+/// symplectic_complement for 2n > N (where O(N³) = O(N²n)) and the reference in tests.
+Mat dense_symplectic_complement(const Mat& point);
+
+/// The deterministic symplectic completion of U in normal form, O(N²n) for 2n ≤ N
+/// (docs/symplectic.md, "Section and completion"). With ℝ^{2N} ≅ ℂ^N ([x; y] ↔ x + iy,
+/// J ↔ −i), let q₁…q_N be the full complex Householder Q factor of U_top + iU_bottom
+/// (N×2n) and W = span_ℝ{[Re q_k; Im q_k], Jᵀ[Re q_k; Im q_k] : k ≤ 2n} ⊇ span(U, JU). The
+/// complement {x : UᵀJx = 0} splits ω- and ⊥-orthogonally into W^⊥ (basis e_k = [Re q_k;
+/// Im q_k], f_k = Jᵀe_k, k > 2n; σ = 1) and W ∩ {UᵀJx = 0} (dimension 2n, normal form by
+/// symplectic_normal_basis). Ū = [e(W^⊥), e(inner), f(W^⊥), f(inner)] (σ descending).
+/// It equals dense_symplectic_complement(U)·g with g orthogonal and symplectic (the normal
+/// form is unique up to such g), so ŪŪᵀ and every rotation-equivariant method's step agree.
+/// For 2n > N: dense_symplectic_complement.
 Mat symplectic_complement(const Mat& point);
 
 /// A velocity in 𝔤ʰᵒʳ in paired order: Ṽ = [[S, J_{2n}KᵀJ_{2m}], [K, 0]] with S ∈ 𝔰𝔭(2n)
@@ -77,7 +89,7 @@ class SymplecticSection : public Section {
  public:
   SymplecticSection(Mat point, Mat complement, bool with_block);
 
-  /// The deterministic completion Ū = symplectic_complement(U); λE = U exactly.
+  /// The deterministic completion Ū = symplectic_complement(U) (O(N²n)); λE = U exactly.
   static std::unique_ptr<SymplecticSection> complete(const Mat& point, bool with_block);
 
   const Mat& point() const override { return point_; }
@@ -109,13 +121,21 @@ class SymplecticSection : public Section {
 /// If the residual is still above SymplecticSpace::residual_tolerance afterwards (a diverging method or a
 /// hopelessly ill-conditioned point), retracted() throws InvalidArgument("velocity").
 real drift_threshold(const Mat& point);
-/// λ̃ ← λ̃(I + ½J̃Δ), Δ = λ̃ᵀJλ̃ − J̃ (Newton step towards Sp(2N), quadratically convergent),
-/// repeated while it reduces ‖Δ‖_F (at most 3 times). O(N³); rare.
+/// λ̃ ← λ̃(I + ½J̃Δ′) with Δ′ = the blocks of Δ = λ̃ᵀJλ̃ − J̃ that involve U (Δ_UU = UᵀJU − J,
+/// Δ_UŪ = UᵀJŪ, Δ_ŪU = −Δ_UŪᵀ; Δ_ŪŪ is not formed):
+///   U ← U + ½(U·J_{2n}Δ_UU + Ū·J_{2m}Δ_ŪU),  Ū ← Ū + ½·U·J_{2n}Δ_UŪ
+/// (a Newton step towards Sp(2N) for those blocks: quadratically convergent, it changes
+/// Δ_ŪŪ only at second order), repeated while it reduces ‖Δ′‖_F (at most 3 times). O(N²n);
+/// rare.
 void resymplectify(Mat& point, Mat& complement);
+/// ‖λ̃ᵀJλ̃ − J̃‖_F for λ̃ = [U, Ū], by blocks (the ŪŪ block as Ū_topᵀŪ_bottom minus its
+/// transpose): ≈ 8Nm² + O(N²n) flops, O(N³) — used only to validate a loaded state.
+real section_defect(const Mat& point, const Mat& complement);
 /// ‖Ū‖²_F above which retracted() re-completes Ū from U: recondition_factor·(2m + ‖U‖²_F).
 /// The best completion has ‖Ū‖²_F ≤ 2m + ‖U‖²_F (see symplectic_stiefel.hpp).
 constexpr real recondition_factor = 2;
-bool needs_recompletion(const Mat& point, const Mat& complement);
+/// complement_squared_norm = ‖Ū‖²_F > recondition_factor·(2m + ‖U‖²_F) (false when m = 0).
+bool needs_recompletion(const Mat& point, real complement_squared_norm);
 
 /// ‖UᵀJU − J‖_F after validating the shape 2N×2n and finiteness (InvalidArgument(argument)).
 real checked_symplectic_residual(const Mat& point, uword N, uword n, const char* argument);
@@ -124,7 +144,7 @@ std::unique_ptr<SymplecticSection> symplectic_section(const Mat& point, uword N,
                                                       real tolerance, bool with_block,
                                                       const char* argument);
 /// Rebuilds λ from {U, Ū}: shapes, finiteness, ‖UᵀJU − J‖ ≤ tolerance and
-/// ‖λ̃ᵀJλ̃ − J̃‖_F ≤ state_tolerance.
+/// section_defect(U, Ū) = ‖λ̃ᵀJλ̃ − J̃‖_F ≤ state_tolerance (O(N³), once per load).
 std::unique_ptr<Section> symplectic_section_from_state(const std::vector<Mat>& state, uword N,
                                                        uword n, real tolerance, bool with_block);
 /// ‖λ̃ᵀJλ̃ − J̃‖_F accepted by symplectic_section_from_state.

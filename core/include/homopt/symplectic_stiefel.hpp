@@ -41,15 +41,15 @@ class SymplecticSpace : public Manifold {
   /// a step returns (it throws instead; see "Drift and conditioning" below).
   static constexpr real residual_tolerance = 1e-10;
   /// The gradient for the coordinate metric of the deterministic section λ of U:
-  /// λV(c)E = U·S + Ū·K with c = lift(G) (Ū·ŪᵀG on SpGr). O(N³): builds the section.
+  /// λV(c)E = U·S + Ū·K with c = lift(G) (Ū·ŪᵀG on SpGr). O(N²n): builds the section.
   Mat riemannian_gradient(const Mat& point, const Mat& euclidean_gradient) const override;
   /// V(c) = [[A, B], [C, −Aᵀ]] (2N×2N, standard order; A₁ = B₁ = C₁ = 0 on SpGr).
   Mat horizontal_matrix(const Vec& coordinates) const override;
   /// Validates shape, finiteness and check(point) ≤ tolerance(); the deterministic
-  /// completion (O(N³)).
+  /// completion (O(N²n)).
   std::unique_ptr<Section> section(const Mat& point, const char* argument = "point") const override;
   /// From {U, Ū}: validates shapes, finiteness, ‖UᵀJU − J‖_F ≤ tolerance() and
-  /// ‖λᵀJλ − J‖_F ≤ 1e-8 (O(N³)).
+  /// ‖λᵀJλ − J‖_F ≤ 1e-8 (O(N³) once per load: the 2m×2m block ŪᵀJŪ of a stored dense Ū).
   std::unique_ptr<Section> section_from_state(const std::vector<Mat>& state) const override;
 
  protected:
@@ -69,11 +69,14 @@ class SymplecticSpace : public Manifold {
 ///
 /// **Section**: λ = [U₁, Ū₁, U₂, Ū₂] ∈ Sp(2N) (λE = U exactly), where Ū (2N×2m) is a
 /// symplectic basis of the symplectic complement {x : UᵀJx = 0}. λ⁻¹ = −JλᵀJ is never
-/// formed. The first Ū (and every re-completion) is deterministic: Q = the last 2m columns
-/// of the Householder Q factor of JU, then the normal-form basis of span(Q): with
-/// Ω = QᵀJQ and the Hermitian eigenproblem iΩ(x + iy) = σ(x + iy), σ₁ ≥ … ≥ σ_m > 0,
-/// Ū = Q·[√(2/σ_j) y_j …, √(2/σ_j) x_j …] — the symplectic basis of that subspace with
-/// mutually orthogonal columns (the most orthogonal one; ‖Ū‖²_F = Σ 2/σ_j). O(N³), rare.
+/// formed. The first Ū (and every re-completion) is deterministic and in normal form: the
+/// symplectic basis of the complement with mutually orthogonal columns, pairs
+/// ‖e_j‖² = ‖f_j‖² = 1/σ_j (σ_j the singular values of ω on the complement, descending), the
+/// most orthogonal one (‖Ū‖²_F = Σ 2/σ_j). Built in O(N²n) through ℝ^{2N} ≅ ℂ^N (J ↔ −i):
+/// the full complex Householder Q of U_top + iU_bottom splits the complement into a part
+/// with σ = 1 (pairs [Re q; Im q], Jᵀ[Re q; Im q]) and a 2n-dimensional rest (a 2n×2n
+/// Hermitian eigenproblem iΩ(x + iy) = σ(x + iy), Ω = QᵀJQ: Ū ∋ √(2/σ_j)Q y_j, √(2/σ_j)Q x_j);
+/// docs/symplectic.md, "Section and completion". Unique up to an orthogonal symplectic g.
 ///
 /// **Horizontal space** (standard order): V = [[A, B], [C, −Aᵀ]] ∈ 𝔰𝔭(2N) with
 /// A = [[A₁, A₂ᵀ], [A₃, 0]], B = [[B₁, B₂ᵀ], [B₂, 0]], C = [[C₁, C₂ᵀ], [C₂, 0]],
@@ -110,8 +113,8 @@ class SymplecticSpace : public Manifold {
 ///
 /// **Drift and conditioning** (checked after every update):
 ///  - ‖UᵀJU − J‖_F (O(Nn²)) above min(1e-11, 1e-13·max(2n, ‖U‖²_F)) → λ is re-symplectified
-///    by Newton steps λ̃ ← λ̃(I + ½J̃Δ), Δ = λ̃ᵀJλ̃ − J̃ (O(N³), rare; changes λ only by the
-///    drift). If the residual still exceeds tolerance() = 1e-10 (a diverging method: the
+///    by Newton steps λ̃ ← λ̃(I + ½J̃Δ′), Δ′ = the blocks UᵀJU − J, UᵀJŪ of Δ = λ̃ᵀJλ̃ − J̃
+///    (O(N²n), rare; changes λ only by the drift). If the residual still exceeds tolerance() = 1e-10 (a diverging method: the
 ///    rounding floor ≈ ε‖U‖²_F has grown too large), retracted throws
 ///    InvalidArgument("velocity", …) and nothing changes. So every point the optimizer
 ///    holds satisfies check(U) ≤ tolerance().
@@ -120,7 +123,7 @@ class SymplecticSpace : public Manifold {
 ///    same singular values σ < 1 on span(U) and on its complement — a CS-decomposition
 ///    argument on J — and the normal form minimizes ‖·‖²_F = Σ 2/σ_j over symplectic bases
 ///    of a subspace); when the cheap proxy ‖Ū‖²_F
-///    (O(Nm)) exceeds twice that bound, Ū is re-completed from U (O(N³), rare). The method
+///    (O(Nm)) exceeds twice that bound, Ū is re-completed from U (O(N²n), rare). The method
 ///    state keeps its coordinates across a re-completion, i.e. the K block of 𝔤ʰᵒʳ is
 ///    re-based by an element of Sp(2m) at that step.
 class SymplecticStiefel : public detail::SymplecticSpace {
