@@ -80,6 +80,34 @@ expect_usage_error output-holds-run "${small[@]}" --epochs 1 --output "$work/a"
 cmp -s <(cut -d, -f1-5 "$work/a/metrics.csv") <(cut -d, -f1-5 "$work/c/metrics.csv") || fail "resumed metrics differ"
 cmp -s "$work/a/adam-stiefel.checkpoint" "$work/c/adam-stiefel.checkpoint" || fail "resumed checkpoint differs"
 expect_usage_error resume-with-blocks --resume "$work/c/adam-stiefel.checkpoint" --blocks 2
+expect_usage_error resume-with-attention-skip --resume "$work/c/adam-stiefel.checkpoint" --attention-skip off
+expect_usage_error bad-attention-skip "${small[@]}" "${out[@]}" --attention-skip no
+expect_usage_error bad-init "${small[@]}" "${out[@]}" --init xavier
+
+# the model switches: kept in the run record, a resumed run continues them exactly, and they
+# change the training (a different model gives different losses)
+switches=(--attention-skip off --init paper)
+"$train" "${small[@]}" "${switches[@]}" --epochs 3 --no-plot --output "$work/s3" > /dev/null || fail "run s3"
+"$train" "${small[@]}" "${switches[@]}" --epochs 2 --no-plot --output "$work/s2" > /dev/null || fail "run s2"
+grep -qx "attention_skip=off" "$work/s2/adam-stiefel.run" && grep -qx "init=paper" "$work/s2/adam-stiefel.run" ||
+  fail "the run record lacks attention_skip=off / init=paper"
+"$train" --resume "$work/s2/adam-stiefel.checkpoint" --data "$data" --epochs 3 --threads 1 --no-plot > /dev/null ||
+  fail "resume s2"
+cmp -s <(cut -d, -f1-5 "$work/s3/metrics.csv") <(cut -d, -f1-5 "$work/s2/metrics.csv") || fail "resumed switched run differs"
+cmp -s <(cut -d, -f3 "$work/a/metrics.csv") <(cut -d, -f3 "$work/s3/metrics.csv") && fail "the switches do not change the run"
+# a record written before the switches existed is read as skip on, homopt initialization
+cp -r "$work/c" "$work/old"
+grep -v -e '^attention_skip=' -e '^init=' "$work/c/adam-stiefel.run" > "$work/old/adam-stiefel.run"
+"$train" --resume "$work/old/adam-stiefel.checkpoint" --data "$data" --epochs 4 --threads 1 --no-plot > /dev/null ||
+  fail "resume of a record without the switch fields"
+grep -qx "attention_skip=on" "$work/old/adam-stiefel.run" && grep -qx "init=homopt" "$work/old/adam-stiefel.run" ||
+  fail "an old record was not read as attention_skip=on, init=homopt"
+
+# --preset paper: the paper code's model and its four runs (here shrunk by explicit options)
+"$train" --preset paper "${small[@]}" --epochs 1 --no-plot --output "$work/p" > /dev/null || fail "preset paper"
+[[ $(grep -lx "attention_skip=off" "$work"/p/*.run | wc -l) -eq 4 && $(grep -lx "init=paper" "$work"/p/*.run | wc -l) -eq 4 ]] ||
+  fail "--preset paper: not four runs with attention_skip=off and init=paper"
+grep -qx "batch_size=50" "$work/p/adam-none.run" || fail "--preset paper: an explicit --batch-size did not win"
 
 # a kill after the last checkpoint but before metrics.csv was replaced: resuming the finished
 # run trains nothing and rewrites metrics.csv from the run record

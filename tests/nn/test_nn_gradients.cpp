@@ -169,12 +169,19 @@ TEST_CASE("classifier and both losses match finite differences", "[nn][classifie
 }
 
 TEST_CASE("whole transformer gradient matches finite differences for every parameter", "[nn][transformer]") {
-  const nn::TransformerShape shape = small_shape(2);
-  const Mat X = uniform(dim, tokens * samples, 12);
   const uword labels[samples] = {1, 3, 0};
+  for (bool skip : {true, false})
   for (nn::Constraint constraint : {nn::Constraint::stiefel, nn::Constraint::none})
     for (nn::Loss kind : {nn::Loss::paper, nn::Loss::cross_entropy}) {
-      DYNAMIC_SECTION(nn::to_string(constraint) << ", " << nn::to_string(kind)) {
+      DYNAMIC_SECTION("attention skip " << (skip ? "on" : "off") << ", " << nn::to_string(constraint) << ", "
+                                        << nn::to_string(kind)) {
+        nn::TransformerShape shape = small_shape(2);
+        shape.attention_skip = skip;
+        // Without the skip, MHA averages the tokens: from inputs in [0, 1] and c = 1/√dim the
+        // second block sees nearly equal tokens and its P^Q, P^K gradients nearly vanish (below
+        // what central differences resolve). Spread-out tokens and a larger c keep them O(1e-2).
+        if (!skip) shape.attention_scale = 1;
+        const Mat X = skip ? uniform(dim, tokens * samples, 12) : homopt::standard_normal_matrix(dim, tokens * samples, 12);
         nn::set_thread_count(1);
         nn::Transformer model(shape, constraint);
         homopt::Optimizer optimizer{homopt::Adam()};
@@ -193,6 +200,7 @@ TEST_CASE("whole transformer gradient matches finite differences for every param
         for (const Mat& value : values) views.push_back(&value);
         std::vector<Mat> gradients = model.zero_gradients();
         const real value = model.loss_and_gradient(views, X, labels, kind, gradients);
+        for (const Mat& gradient : gradients) REQUIRE(arma::norm(gradient, "fro") > 1e-4);  // a test that can fail
         CHECK(std::abs(value - model.loss(views, X, labels, kind)) < 1e-15);
         for (std::size_t i = 0; i < values.size(); ++i) {
           const Mat numeric = finite_difference_gradient(values[i], [&] { return model.loss(views, X, labels, kind); });
@@ -210,6 +218,87 @@ TEST_CASE("whole transformer gradient matches finite differences for every param
           CHECK(arma::norm(split_gradients[i] - gradients[i], "fro") <= 1e-13 * arma::norm(gradients[i], "fro"));
         }
       }
+    }
+}
+
+TEST_CASE("attention skip switch: Y = X + MHA(X) when on, Y = MHA(X) when off, then Y + tanh(WY + b)",
+          "[nn][transformer]") {
+  // One block, evaluated layer by layer from the documented formulas and compared with the
+  // model's cross-entropy loss; the two settings must give clearly different losses.
+  const uword labels[samples] = {2, 0, 1};
+  const Mat X = uniform(dim, tokens * samples, 21);
+  real losses[2];
+  for (bool skip : {true, false}) {
+    INFO("attention skip " << (skip ? "on" : "off"));
+    nn::TransformerShape shape = small_shape(1);
+    shape.attention_skip = skip;
+    nn::Transformer model(shape, nn::Constraint::stiefel);
+    homopt::Optimizer optimizer{homopt::Adam()};
+    model.add_parameters(optimizer, 8);
+    std::vector<Mat> values;
+    for (std::size_t i = 0; i < optimizer.size(); ++i) values.push_back(optimizer.value(i));
+    values[3 * heads + 1] = homopt::standard_normal_matrix(dim, 1, 22) / 4;
+    nn::ParameterValues views;
+    for (const Mat& value : values) views.push_back(&value);
+
+    Mat mha(dim, tokens * samples);
+    for (uword b = 0; b < samples; ++b) {
+      const Mat x = X.cols(b * tokens, b * tokens + tokens - 1);
+      for (uword i = 0; i < heads; ++i) {
+        const Mat& PQ = values[model.projection_index(0, 0, i)];
+        const Mat& PK = values[model.projection_index(0, 1, i)];
+        const Mat& PV = values[model.projection_index(0, 2, i)];
+        mha.submat(i * head_size, b * tokens, i * head_size + head_size - 1, b * tokens + tokens - 1) =
+            PV.t() * x * softmax_columns(model.attention_scale() * (PQ.t() * x).t() * (PK.t() * x));
+      }
+    }
+    const Mat Y = skip ? Mat(X + mha) : mha;
+    const Mat Z = Y + arma::tanh(values[3 * heads] * Y + values[3 * heads + 1] * arma::ones(1, Y.n_cols));
+    const Mat P = softmax_columns(values.back() * Z.cols(arma::regspace<arma::uvec>(tokens - 1, tokens, tokens * samples - 1)));
+    real expected = 0;
+    for (uword b = 0; b < samples; ++b) expected -= std::log(P(labels[b], b)) / samples;
+    losses[skip ? 0 : 1] = model.loss(views, X, labels, nn::Loss::cross_entropy);
+    CHECK(std::abs(losses[skip ? 0 : 1] - expected) < 1e-13 * std::abs(expected));
+  }
+  CHECK(std::abs(losses[0] - losses[1]) > 1e-3);
+}
+
+TEST_CASE("initializations: homopt (Haar, normal/sqrt(dim)) and paper (Glorot uniform)", "[nn][transformer]") {
+  const Mat G = nn::glorot_uniform_matrix(49, 49, 5);
+  const real bound = std::sqrt(6.0 / 98);
+  CHECK(arma::abs(G).max() < bound);
+  // the variance of U(−a, a) is a²/3; 2401 draws: relative standard error ≈ 0.026
+  CHECK(std::abs(arma::accu(G % G) / G.n_elem / (bound * bound / 3) - 1) < 0.15);
+  CHECK(std::abs(arma::mean(arma::vectorise(G))) < 0.02);
+  CHECK(arma::approx_equal(G, nn::glorot_uniform_matrix(49, 49, 5), "absdiff", 0));
+  CHECK(arma::norm(G - nn::glorot_uniform_matrix(49, 49, 6), "fro") > 1);
+  CHECK_THROWS_WITH(nn::initialization_from_string("xavier", "--init"), Catch::Contains("--init"));
+
+  for (nn::Constraint constraint : {nn::Constraint::stiefel, nn::Constraint::none})
+    for (nn::Initialization init : {nn::Initialization::homopt, nn::Initialization::paper}) {
+      INFO(nn::to_string(constraint) << ", " << nn::to_string(init));
+      const nn::TransformerShape shape = small_shape(2);
+      nn::Transformer model(shape, constraint);
+      homopt::Optimizer optimizer{homopt::Adam()};
+      model.add_parameters(optimizer, 17, init);
+      const bool glorot = init == nn::Initialization::paper;
+      const Mat& P = optimizer.value(model.projection_index(1, 2, 1));
+      const real orthogonality = arma::norm(P.t() * P - arma::eye(head_size, head_size), "fro");
+      if (constraint == nn::Constraint::stiefel || !glorot) {
+        CHECK(orthogonality < 1e-14);
+      } else {
+        CHECK(orthogonality > 0.1);
+        CHECK(arma::abs(P).max() < std::sqrt(6.0 / (dim + head_size)));
+      }
+      const Mat& W = optimizer.value(3 * heads);
+      const Mat& Wc = optimizer.value(optimizer.size() - 1);
+      if (glorot) {
+        CHECK(arma::abs(W).max() < std::sqrt(6.0 / (2 * dim)));
+        CHECK(arma::abs(Wc).max() < std::sqrt(6.0 / (dim + shape.classes)));
+      } else {
+        CHECK(arma::abs(W).max() > std::sqrt(6.0 / (2 * dim)));  // normal/√dim: tails beyond the Glorot bound
+      }
+      CHECK(arma::abs(optimizer.value(3 * heads + 1)).max() == 0);  // biases
     }
 }
 
