@@ -1,5 +1,6 @@
 #include "homopt/euclidean.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "homopt/error.hpp"
@@ -17,18 +18,43 @@ class EuclideanSection : public Section {
   const Mat& point() const override { return point_; }
   /// c = vec(G).
   Vec lift(const Mat& G) const override { return arma::vectorise(G); }
+  /// c = vec(G) into `coordinates` (reused when it has the size).
+  void lift_into(const Mat& G, Vec& coordinates) const override {
+    coordinates.set_size(G.n_elem);
+    std::copy(G.begin(), G.end(), coordinates.begin());
+  }
   /// Y + reshape(c, rows, cols); the retraction is ignored.
-  std::unique_ptr<Section> retracted(const Vec& velocity, Retraction) const override {
-    Mat next = point_ + arma::reshape(velocity, point_.n_rows, point_.n_cols);
-    if (!next.is_finite()) throw InvalidArgument("velocity", "step produced NaN/Inf");
-    return std::make_unique<EuclideanSection>(std::move(next));
+  std::unique_ptr<Section> retracted(const Vec& velocity, Retraction retraction) const override {
+    auto next = std::make_unique<EuclideanSection>(*this);
+    next->prepare_retraction(velocity, retraction);
+    next->commit_retraction();
+    return next;
+  }
+  /// Y' = Y + reshape(c) into a second buffer kept across steps; throws
+  /// InvalidArgument("velocity", …) if Y' has a NaN/Inf entry.
+  bool prepare_retraction(const Vec& velocity, Retraction) override {
+    pending_ = false;
+    next_point_.set_size(point_.n_rows, point_.n_cols);
+    const real *y = point_.memptr(), *c = velocity.memptr();
+    real* next = next_point_.memptr();
+    for (uword k = 0; k < point_.n_elem; ++k) next[k] = y[k] + c[k];
+    if (!next_point_.is_finite()) throw InvalidArgument("velocity", "step produced NaN/Inf");
+    pending_ = true;
+    return true;
+  }
+  /// Y ← Y' (a swap of the two buffers).
+  void commit_retraction() override {
+    if (pending_) point_.swap(next_point_);
+    pending_ = false;
   }
   Mat group_element() const override { return point_; }
   std::vector<Mat> state() const override { return {point_}; }
-  std::unique_ptr<Section> clone() const override { return std::make_unique<EuclideanSection>(*this); }
+  std::unique_ptr<Section> clone() const override { return std::make_unique<EuclideanSection>(point_); }
 
  private:
   Mat point_;
+  Mat next_point_;       // Y' of a prepared step (not part of the value: clones start empty)
+  bool pending_ = false;  // next_point_ holds a step not yet committed
 };
 }  // namespace
 

@@ -27,9 +27,20 @@ void Method::validate_state(const MethodState& state, uword dimension) const {
 
 void Method::check_dimension(uword, const std::string&) const {}
 
+void Method::velocity_into(const Vec& gradient, MethodState& state, std::uint64_t t, Vec& result) const {
+  result = velocity(gradient, state, t);
+}
+
 Vec Method::checked_velocity(const Vec& gradient, MethodState& state, std::uint64_t t,
                              const std::string& argument) const {
-  Vec result = velocity(gradient, state, t);
+  Vec result;
+  checked_velocity_into(gradient, state, t, argument, result);
+  return result;
+}
+
+void Method::checked_velocity_into(const Vec& gradient, MethodState& state, std::uint64_t t,
+                                   const std::string& argument, Vec& result) const {
+  velocity_into(gradient, state, t, result);
   const auto overflow = [&](const std::string& what) {
     std::ostringstream message;
     message << "the " << name() << " update overflows: " << what
@@ -40,7 +51,6 @@ Vec Method::checked_velocity(const Vec& gradient, MethodState& state, std::uint6
   for (std::size_t k = 0; k < state.size(); ++k)
     if (!state[k].is_finite()) overflow("state[" + std::to_string(k) + "]");
   if (!result.is_finite()) overflow("the velocity");
-  return result;
 }
 
 std::string Method::description() const {
@@ -112,7 +122,17 @@ Vec Adam::velocity(const Vec& gradient, MethodState& state, std::uint64_t t) con
   return velocity_with_rate(lr_, gradient, state, t);
 }
 
-Vec Adam::velocity_with_rate(real rate, const Vec& g, MethodState& state, std::uint64_t t) const {
+void Adam::velocity_into(const Vec& gradient, MethodState& state, std::uint64_t t, Vec& result) const {
+  velocity_with_rate(lr_, gradient, state, t, result);
+}
+
+Vec Adam::velocity_with_rate(real rate, const Vec& gradient, MethodState& state, std::uint64_t t) const {
+  Vec result;
+  velocity_with_rate(rate, gradient, state, t, result);
+  return result;
+}
+
+void Adam::velocity_with_rate(real rate, const Vec& g, MethodState& state, std::uint64_t t, Vec& result) const {
   const uword d = g.n_elem;
   real* m = state[0].memptr();
   real* v = state[1].memptr();
@@ -120,7 +140,7 @@ Vec Adam::velocity_with_rate(real rate, const Vec& g, MethodState& state, std::u
   const real* gradient = g.memptr();
   const real first_correction = 1 - std::pow(beta1_, static_cast<real>(t));
   const real second_correction = 1 - std::pow(beta2_, static_cast<real>(t));
-  Vec result(d, arma::fill::none);
+  result.set_size(d);
   real* velocity = result.memptr();
   for (uword k = 0; k < d; ++k) {
     m[k] = beta1_ * m[k] + (1 - beta1_) * gradient[k];
@@ -130,7 +150,6 @@ Vec Adam::velocity_with_rate(real rate, const Vec& g, MethodState& state, std::u
     const real v_hat = v_max[k] / second_correction;
     velocity[k] = -rate * m_hat / (std::sqrt(v_hat) + eps_);
   }
-  return result;
 }
 
 // ---------------------------------------------------------------- AdamWithDecay
@@ -162,6 +181,10 @@ Hyperparameters AdamWithDecay::hyperparameters() const {
 
 Vec AdamWithDecay::velocity(const Vec& gradient, MethodState& state, std::uint64_t t) const {
   return adam_.velocity_with_rate(learning_rate(t), gradient, state, t);
+}
+
+void AdamWithDecay::velocity_into(const Vec& gradient, MethodState& state, std::uint64_t t, Vec& result) const {
+  adam_.velocity_with_rate(learning_rate(t), gradient, state, t, result);
 }
 
 // ---------------------------------------------------------------- BFGS

@@ -54,6 +54,22 @@ std::vector<Mat> Solver::points() const {
   return points;
 }
 
+namespace {
+/// ‖(c₁, …, c_k)‖₂ of the concatenated coordinate vectors, by arma::norm (the scaled,
+/// overflow-safe 2-norm), so that for one parameter it is exactly arma::norm(c₁).
+real concatenated_norm(const std::vector<Vec>& coordinates) {
+  uword total = 0;
+  for (const Vec& c : coordinates) total += c.n_elem;
+  Vec all(total, arma::fill::none);
+  uword offset = 0;
+  for (const Vec& c : coordinates) {
+    std::copy(c.begin(), c.end(), all.begin() + offset);
+    offset += c.n_elem;
+  }
+  return total > 0 ? arma::norm(all) : 0.0;
+}
+}  // namespace
+
 StopReason Solver::rule_that_holds(real value, real gradient_norm) const {
   if (stop_requested_) return StopReason::callback;
   if (rules_.gradient_tolerance > 0 && gradient_norm <= rules_.gradient_tolerance) return StopReason::gradient_tolerance;
@@ -78,10 +94,7 @@ StopReason Solver::tell(real value, const std::vector<Mat>& euclidean_gradients)
             << " (must be finite); the optimizer is unchanged, at step " << optimizer_.step_count();
     throw InvalidArgument("value", message.str());
   }
-  real squared_norm = 0;
-  for (const Vec& coordinates : optimizer_.lifted_gradients(euclidean_gradients))
-    squared_norm += arma::dot(coordinates, coordinates);
-  const real gradient_norm = std::sqrt(squared_norm);
+  const real gradient_norm = concatenated_norm(optimizer_.lifted_gradients(euclidean_gradients));
   const StopReason reason = rule_that_holds(value, gradient_norm);
 
   history_.reserve(history_.size() + 1);  // the only allocation; after it nothing throws

@@ -10,11 +10,22 @@
 
 namespace homopt {
 
-/// One parameter: its manifold, its section λ (holding the point) and its method state.
+/// One parameter: its manifold, its section λ (holding the point) and its method state,
+/// plus the buffers of a step (kept across steps so that a step allocates nothing once the
+/// sizes are known; not part of the parameter's value: a copy starts with empty ones).
 struct Optimizer::Parameter {
   std::unique_ptr<Manifold> manifold;
   std::unique_ptr<Section> section;
   MethodState state;
+
+  // Step buffers (Optimizer::step): lifted coordinates, velocity, the method state being
+  // updated (committed by swapping with `state`), and a new section when the section does
+  // not update in place (Section::prepare_retraction returned false).
+  Vec coordinates;
+  Vec velocity;
+  MethodState next_state;
+  std::unique_ptr<Section> next_section;
+  bool pending_in_place = false;  // the section holds a prepared in-place step
 
   Parameter(std::unique_ptr<Manifold> m, std::unique_ptr<Section> s, MethodState st)
       : manifold(std::move(m)), section(std::move(s)), state(std::move(st)) {}
@@ -58,42 +69,60 @@ namespace {
 std::string argument_name(std::size_t i) { return "gradients[" + std::to_string(i) + "]"; }
 }  // namespace
 
-std::vector<Vec> Optimizer::lifted_gradients(const std::vector<Mat>& gradients) const {
-  if (gradients.size() != parameters_.size()) {
+void Optimizer::require_gradient_count(std::size_t count) const {
+  if (count != parameters_.size()) {
     std::ostringstream message;
-    message << "expected " << parameters_.size() << " gradients (one per parameter), got "
-            << gradients.size();
+    message << "expected " << parameters_.size() << " gradients (one per parameter), got " << count;
     throw InvalidArgument("gradients", message.str());
   }
+}
+
+void Optimizer::require_gradient(const Mat& gradient, const Manifold& manifold, std::size_t i) {
+  const std::string argument = argument_name(i);
+  require_shape(gradient, manifold.rows(), manifold.cols(), argument);
+  require_finite(gradient, argument);
+}
+
+std::vector<Vec> Optimizer::lifted_gradients(const std::vector<Mat>& gradients) const {
+  require_gradient_count(gradients.size());
   std::vector<Vec> coordinates(parameters_.size());
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
-    const std::string argument = argument_name(i);
-    const Manifold& manifold = *parameters_[i].manifold;
-    require_shape(gradients[i], manifold.rows(), manifold.cols(), argument);
-    require_finite(gradients[i], argument);
+    require_gradient(gradients[i], *parameters_[i].manifold, i);
     coordinates[i] = parameters_[i].section->lift(gradients[i]);
   }
   return coordinates;
 }
 
 void Optimizer::step(const std::vector<Mat>& gradients) {
-  const std::vector<Vec> coordinates = lifted_gradients(gradients);
-  // Compute every new section and state first, then commit: all-or-nothing.
-  const std::uint64_t t = step_count_ + 1;
-  std::vector<std::unique_ptr<Section>> new_sections(parameters_.size());
-  std::vector<MethodState> new_states(parameters_.size());
+  require_gradient_count(gradients.size());
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
-    const Parameter& parameter = parameters_[i];
-    new_states[i] = parameter.state;
+    Parameter& parameter = parameters_[i];
+    require_gradient(gradients[i], *parameter.manifold, i);
+    parameter.section->lift_into(gradients[i], parameter.coordinates);
+  }
+  // Phase 1 — everything that can fail, for every parameter, into the step buffers; the
+  // sections and states stay as they are. Phase 2 — commit, which cannot fail: the step is
+  // all-or-nothing.
+  const std::uint64_t t = step_count_ + 1;
+  for (std::size_t i = 0; i < parameters_.size(); ++i) {
+    Parameter& parameter = parameters_[i];
+    parameter.next_state = parameter.state;  // reuses next_state's memory (same sizes)
     // Refuses (naming gradients[i]) an update whose state or velocity is not finite; the
-    // section then checks that the point it returns is finite and on the manifold
+    // section then checks that the point it computes is finite and on the manifold
     // (NaN-safe), so nothing non-finite or off the manifold is ever committed.
-    const Vec velocity = method_->checked_velocity(coordinates[i], new_states[i], t, argument_name(i));
-    new_sections[i] = parameter.section->retracted(velocity, retraction_);
+    method_->checked_velocity_into(parameter.coordinates, parameter.next_state, t, argument_name(i),
+                                   parameter.velocity);
+    parameter.pending_in_place = parameter.section->prepare_retraction(parameter.velocity, retraction_);
+    if (!parameter.pending_in_place) parameter.next_section = parameter.section->retracted(parameter.velocity, retraction_);
   }
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
-    parameters_[i].section = std::move(new_sections[i]);
-    parameters_[i].state.swap(new_states[i]);
+    Parameter& parameter = parameters_[i];
+    if (parameter.pending_in_place)
+      parameter.section->commit_retraction();
+    else
+      parameter.section.swap(parameter.next_section);
+    parameter.next_section.reset();
+    parameter.state.swap(parameter.next_state);
   }
   step_count_ = t;
 }

@@ -1,6 +1,7 @@
 #include "orthogonal_section.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <sstream>
 
@@ -9,11 +10,16 @@
 #include "homopt/validate.hpp"
 #include "retraction_core.hpp"
 #include "section_drift.hpp"
+#include "small_kernels.hpp"
 
 namespace homopt::detail {
 
 OrthogonalSection::OrthogonalSection(Mat point, Mat complement, bool with_skew_block)
     : point_(std::move(point)), complement_(std::move(complement)), with_skew_block_(with_skew_block) {}
+
+OrthogonalSection::OrthogonalSection(const OrthogonalSection& other)
+    : Section(other), point_(other.point_), complement_(other.complement_),
+      with_skew_block_(other.with_skew_block_) {}
 
 std::unique_ptr<OrthogonalSection> OrthogonalSection::complete(const Mat& point, bool with_skew_block) {
   const uword N = point.n_rows, n = point.n_cols;
@@ -23,10 +29,14 @@ std::unique_ptr<OrthogonalSection> OrthogonalSection::complete(const Mat& point,
   return std::make_unique<OrthogonalSection>(point, std::move(complement), with_skew_block);
 }
 
-void OrthogonalSection::repair_drift(Mat& point, Mat& complement, real point_residual) {
+bool OrthogonalSection::drift_check_due(const Mat& point, real point_residual) {
+  return point_residual > OrthonormalFrames::reorthonormalize_threshold ||
+         SectionDriftCheck(point.n_rows, point.n_cols).sampled(point);
+}
+
+void OrthogonalSection::repair_drift(Mat& point, Mat& complement) {
   const uword N = point.n_rows, n = point.n_cols;
   const SectionDriftCheck check(N, n);
-  if (point_residual <= OrthonormalFrames::reorthonormalize_threshold && !check.sampled(point)) return;
   SectionDrift drift = SectionDrift::measure(point, complement);
   real residual = drift.norm();
   if (residual > large_drift) {
@@ -70,62 +80,175 @@ void pack_strict_lower(const Mat& skew, real* packed) {
 }
 
 Vec OrthogonalSection::lift(const Mat& G) const {
-  const uword n = point_.n_cols;
-  const uword skew_count = with_skew_block_ ? skew_coordinate_count(n) : 0;
-  Vec coordinates(skew_count + complement_.n_cols * n, arma::fill::none);
-  if (with_skew_block_) {
-    const Mat YtG = point_.t() * G;
-    pack_strict_lower(YtG - YtG.t(), coordinates.memptr());
-  }
-  if (complement_.n_cols > 0) {
-    // B = ȲᵀG, written straight into the coordinate vector (column-major).
-    Mat B(coordinates.memptr() + skew_count, complement_.n_cols, n, false, true);
-    B = complement_.t() * G;
-  }
+  Vec coordinates;
+  lift_into(G, coordinates);
   return coordinates;
 }
 
-std::unique_ptr<Section> OrthogonalSection::retracted(const Vec& velocity, Retraction retraction) const {
+void OrthogonalSection::lift_into(const Mat& G, Vec& coordinates) const {
   const uword N = point_.n_rows, n = point_.n_cols, m = complement_.n_cols;
   const uword skew_count = with_skew_block_ ? skew_coordinate_count(n) : 0;
-  const Mat half_A = with_skew_block_ ? Mat(0.5 * unpack_skew(velocity.memptr(), n)) : Mat(n, n, arma::fill::zeros);
-  const Mat B(const_cast<real*>(velocity.memptr()) + skew_count, m, n, false, true);
+  coordinates.set_size(skew_count + m * n);
+  real* packed = coordinates.memptr();
+  if (uses_small_kernels(N, n)) {
+    if (with_skew_block_) {
+      real YtG[small_step_max_cols * small_step_max_cols];
+      small::gemm_tn(N, n, n, 1, point_.memptr(), G.memptr(), 0, YtG);
+      for (uword j = 0, k = 0; j < n; ++j)
+        for (uword i = j + 1; i < n; ++i, ++k) packed[k] = YtG[i + j * n] - YtG[j + i * n];
+    }
+    // B = ȲᵀG straight into the coordinates (column-major).
+    if (m > 0) small::gemm_tn(N, m, n, 1, complement_.memptr(), G.memptr(), 0, packed + skew_count);
+    return;
+  }
+  if (with_skew_block_) {
+    const Mat YtG = point_.t() * G;
+    pack_strict_lower(YtG - YtG.t(), packed);
+  }
+  if (m > 0) {
+    Mat B(packed + skew_count, m, n, false, true);
+    B = complement_.t() * G;
+  }
+}
 
-  // X = WᵀU = [[A/2, I], [A²/4 − BᵀB, A/2]].
-  Mat X(2 * n, 2 * n, arma::fill::none);
-  X.submat(0, 0, n - 1, n - 1) = half_A;
-  X.submat(0, n, n - 1, 2 * n - 1) = arma::eye(n, n);
-  X.submat(n, 0, 2 * n - 1, n - 1) = -B.t() * B;
-  if (with_skew_block_) X.submat(n, 0, 2 * n - 1, n - 1) += half_A * half_A;
-  X.submat(n, n, 2 * n - 1, 2 * n - 1) = half_A;
-  const Mat M = retraction_core(X, retraction);
+std::unique_ptr<Section> OrthogonalSection::retracted(const Vec& velocity, Retraction retraction) const {
+  auto next = std::make_unique<OrthogonalSection>(*this);
+  next->prepare_retraction(velocity, retraction);
+  next->commit_retraction();
+  return next;
+}
 
-  // λU = [Y A/2 + Ȳ B, Y];  P = (λU) M = [P₁, P₂].
-  Mat lambda_U(N, 2 * n, arma::fill::none);
-  // Grassmann (A ≡ 0) skips the products with A/2.
+void OrthogonalSection::prepare_core(Retraction retraction) {
+  Workspace& w = workspace_;
+  const uword n = point_.n_cols, m = complement_.n_cols, s = 2 * n;
+  const real* H = w.half_A.memptr();
+  // The lower-left block H² − BᵀB, formed in M's memory (free until M is formed).
+  w.M.set_size(s, s);
+  Mat lower_left(w.M.memptr(), n, n, false, true);
+  if (uses_small_kernels(point_.n_rows, n)) {
+    small::gemm_tn(m, n, n, -1, w.B.memptr(), w.B.memptr(), 0, lower_left.memptr());
+    if (with_skew_block_) small::gemm_nn(n, n, n, 1, H, H, 1, lower_left.memptr());
+  } else {
+    lower_left = -w.B.t() * w.B;
+    if (with_skew_block_) lower_left += w.half_A * w.half_A;
+  }
+  w.X.set_size(s, s);
+  w.X.submat(0, 0, n - 1, n - 1) = w.half_A;
+  w.X.submat(0, n, n - 1, s - 1) = arma::eye(n, n);
+  w.X.submat(n, 0, s - 1, n - 1) = lower_left;
+  w.X.submat(n, n, s - 1, s - 1) = w.half_A;
+  if (retraction != Retraction::cayley || !uses_small_kernels(point_.n_rows, n)) {
+    w.M = retraction_core(w.X, retraction);
+    return;
+  }
+  // Cayley at small sizes: M = (I − X/2)⁻¹ inverted in place, no LAPACK call.
+  if (!w.X.is_finite())
+    throw InvalidArgument("velocity", "too large: X = WᵀU of the retraction overflows to NaN/Inf");
+  real* S = w.M.memptr();
+  const real* X = w.X.memptr();
+  for (uword k = 0; k < s * s; ++k) S[k] = -0.5 * X[k];
+  for (uword k = 0; k < s; ++k) S[k + k * s] += 1;
+  real work[8 * small_step_max_cols * small_step_max_cols];  // 2·s² for s = 2n ≤ 32
+  if (!small::invert_in_place(S, s, work))
+    throw InvalidArgument("velocity", "Cayley retraction is singular (I − X/2 not invertible)");
+}
+
+void OrthogonalSection::prepare_new_point() {
+  Workspace& w = workspace_;
+  const uword N = point_.n_rows, n = point_.n_cols, m = complement_.n_cols;
+  w.lambda_U.set_size(N, 2 * n);
+  w.P.set_size(N, 2 * n);
+  w.new_point.set_size(N, n);
+  Mat Q(w.lambda_U.memptr(), N, n, false, true);  // YH + ȲB
+  const Mat P1(w.P.memptr(), N, n, false, true), P2(w.P.colptr(n), N, n, false, true);
+  std::copy(point_.begin(), point_.end(), w.lambda_U.colptr(n));
+  if (uses_small_kernels(N, n)) {
+    if (with_skew_block_)
+      small::gemm_nn(N, n, n, 1, point_.memptr(), w.half_A.memptr(), 0, Q.memptr());
+    else
+      Q.zeros();
+    if (m > 0) small::gemm_nn(N, m, n, 1, complement_.memptr(), w.B.memptr(), 1, Q.memptr());
+    small::gemm_nn(N, 2 * n, 2 * n, 1, w.lambda_U.memptr(), w.M.memptr(), 0, w.P.memptr());
+    w.new_point = point_ + P1;
+    if (with_skew_block_) small::gemm_nn(N, n, n, 1, P2.memptr(), w.half_A.memptr(), 1, w.new_point.memptr());
+    return;
+  }
+  // Grassmann (A ≡ 0) skips the products with H.
   if (with_skew_block_)
-    lambda_U.cols(0, n - 1) = point_ * half_A;
+    Q = point_ * w.half_A;
   else
-    lambda_U.cols(0, n - 1).zeros();
-  if (m > 0) lambda_U.cols(0, n - 1) += complement_ * B;
-  lambda_U.cols(n, 2 * n - 1) = point_;
-  const Mat P = lambda_U * M;
+    Q.zeros();
+  if (m > 0) Q += complement_ * w.B;
+  w.P = w.lambda_U * w.M;
+  w.new_point = point_ + P1;
+  if (with_skew_block_) w.new_point += P2 * w.half_A;
+}
 
-  Mat new_point = point_ + P.cols(0, n - 1);
-  if (with_skew_block_) new_point += P.cols(n, 2 * n - 1) * half_A;
-  // Ȳ − P₂Bᵀ as one gemm with β = 1 into a copy of Ȳ: no N×(N−n) temporary (at N = 4096,
-  // n = 64 that temporary cost 132 MB of fresh pages per step).
-  Mat new_complement = complement_;
-  if (m > 0) new_complement -= P.cols(n, 2 * n - 1) * B.t();
+void OrthogonalSection::subtract_rank_update(Mat& complement) const {
+  const Workspace& w = workspace_;
+  const uword N = point_.n_rows, n = point_.n_cols, m = complement.n_cols;
+  if (m == 0) return;
+  if (uses_small_kernels(N, n)) {
+    small::gemm_nt(N, n, m, -1, w.P.colptr(n), w.B.memptr(), 1, complement.memptr());
+    return;
+  }
+  // One gemm with β = 1 on Ȳ itself: no N×(N−n) temporary.
+  const Mat P2(const_cast<real*>(w.P.colptr(n)), N, n, false, true);
+  complement -= P2 * w.B.t();
+}
+
+namespace {
+
+/// max |aᵢⱼ| (0 for an empty matrix), or +Inf if an entry is NaN or ±Inf.
+real max_abs(const Mat& a) { return small::max_abs_or_infinity(a.n_elem, a.memptr()); }
+
+/// ‖YᵀY − I‖_F of an N×n point; the Gram matrix by small::gemm_tn at small sizes.
+real point_residual(const Mat& point) {
+  const uword N = point.n_rows, n = point.n_cols;
+  if (!OrthogonalSection::uses_small_kernels(N, n)) return arma::norm(point.t() * point - arma::eye(n, n), "fro");
+  constexpr uword max_cols = OrthogonalSection::small_step_max_cols;
+  real gram[max_cols * max_cols];
+  small::gemm_tn(N, n, n, 1, point.memptr(), point.memptr(), 0, gram);
+  real sum = 0;
+  for (uword j = 0; j < n; ++j)
+    for (uword i = 0; i < n; ++i) {
+      const real entry = gram[i + j * n] - (i == j ? 1 : 0);
+      sum += entry * entry;
+    }
+  return std::sqrt(sum);
+}
+
+}  // namespace
+
+bool OrthogonalSection::prepare_retraction(const Vec& velocity, Retraction retraction) {
+  Workspace& w = workspace_;
+  w.pending = false;
+  const uword n = point_.n_cols, m = complement_.n_cols;
+  const uword skew_count = with_skew_block_ ? skew_coordinate_count(n) : 0;
+  w.half_A.set_size(n, n);
+  if (with_skew_block_) {
+    for (uword j = 0, k = 0; j < n; ++j) {
+      w.half_A(j, j) = 0;
+      for (uword i = j + 1; i < n; ++i, ++k) {
+        w.half_A(i, j) = 0.5 * velocity[k];
+        w.half_A(j, i) = -0.5 * velocity[k];
+      }
+    }
+  } else {
+    w.half_A.zeros();
+  }
+  w.B.set_size(m, n);
+  std::copy(velocity.begin() + skew_count, velocity.end(), w.B.begin());
+  prepare_core(retraction);
+  prepare_new_point();
+
   // |(Ȳ − P₂Bᵀ)ᵢⱼ| ≤ |Ȳᵢⱼ| + n·max|P₂|·max|B| with |Ȳᵢⱼ| ≤ 1 (orthonormal columns): when P and
-  // B are finite and that bound is moderate, Ȳ is finite without an O(N²) scan of it.
-  const bool complement_finite =
-      m == 0 || (P.is_finite() && B.is_finite() && real(n) * arma::abs(P).max() * arma::abs(B).max() <= 1e300) ||
-      new_complement.is_finite();
-  if (!new_point.is_finite() || !complement_finite)
+  // B are finite and that bound is moderate, Ȳ' is finite without an O(N²) scan of it.
+  // (NaN-safe: a NaN/Inf entry of P or B makes the product +Inf or NaN, failing the test.)
+  const bool complement_bounded = m == 0 || real(n) * max_abs(w.P) * max_abs(w.B) <= 1e300;
+  if (!(max_abs(w.new_point) < std::numeric_limits<real>::infinity()))
     throw InvalidArgument("velocity", "retraction produced NaN/Inf (velocity too large?)");
-
-  const real drift = arma::norm(new_point.t() * new_point - arma::eye(n, n), "fro");
+  const real drift = point_residual(w.new_point);
   // NaN-safe (a NaN drift fails every comparison): only a drift ≤ the manifold's tolerance
   // is rounding that a repair may remove; anything larger (or NaN/Inf, e.g. YᵀY overflowing
   // for a huge step) means the retraction itself failed, and nothing is committed.
@@ -135,9 +258,29 @@ std::unique_ptr<Section> OrthogonalSection::retracted(const Vec& velocity, Retra
             << "): the velocity is too large; reduce the learning rate";
     throw InvalidArgument("velocity", message.str());
   }
-  repair_drift(new_point, new_complement, drift);
-  return std::make_unique<OrthogonalSection>(std::move(new_point), std::move(new_complement),
-                                             with_skew_block_);
+  const bool check_drift = drift_check_due(w.new_point, drift);
+  w.complement_formed = check_drift || !complement_bounded;
+  if (w.complement_formed) {
+    // Ȳ' in the second buffer (same size every step: its memory is reused).
+    w.new_complement = complement_;
+    subtract_rank_update(w.new_complement);
+    if (!complement_bounded && !w.new_complement.is_finite())
+      throw InvalidArgument("velocity", "retraction produced NaN/Inf (velocity too large?)");
+    if (check_drift) repair_drift(w.new_point, w.new_complement);
+  }
+  w.pending = true;
+  return true;
+}
+
+void OrthogonalSection::commit_retraction() {
+  Workspace& w = workspace_;
+  if (!w.pending) return;
+  point_.swap(w.new_point);
+  if (w.complement_formed)
+    complement_.swap(w.new_complement);
+  else
+    subtract_rank_update(complement_);
+  w.pending = false;
 }
 
 

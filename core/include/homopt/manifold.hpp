@@ -38,8 +38,26 @@ class Section {
   /// G must have the point's shape (checked by the caller, Optimizer::step).
   virtual Vec lift(const Mat& euclidean_gradient) const = 0;
 
+  /// lift(G) written into `coordinates` (resized to the dimension; a vector that already has
+  /// that size is reused, so a caller keeping it across steps allocates nothing). Default:
+  /// `coordinates = lift(G)`.
+  virtual void lift_into(const Mat& euclidean_gradient, Vec& coordinates) const {
+    coordinates = lift(euclidean_gradient);
+  }
+
   /// A new section λ ← λ·Retr(V(c)); `*this` is left untouched (strong guarantee).
   virtual std::unique_ptr<Section> retracted(const Vec& velocity, Retraction retraction) const = 0;
+
+  /// Two-phase form of `retracted` used by Optimizer::step to update sections in place:
+  /// prepare_retraction does every part of λ ← λ·Retr(V(c)) that can fail (and throws as
+  /// `retracted` does), leaving point(), state() and every observable value unchanged; it
+  /// returns true if a step is now pending. commit_retraction() then turns `*this` into the
+  /// section `retracted` would have returned (bit for bit) and does not throw. A pending step
+  /// that is never committed is dropped by the next prepare_retraction. Default: returns
+  /// false (nothing pending; the caller uses `retracted`), and commit does nothing.
+  virtual bool prepare_retraction(const Vec& /*velocity*/, Retraction /*retraction*/) { return false; }
+  /// Applies the step made pending by prepare_retraction (see there); does not throw.
+  virtual void commit_retraction() {}
 
   /// The group element λ as a dense matrix (diagnostics and tests; O(size²) memory).
   /// For a Euclidean parameter, which has no group element, this is the point itself.

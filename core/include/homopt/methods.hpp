@@ -54,6 +54,12 @@ class Method {
   /// update a copy and commit it only on success (Optimizer::step does).
   Vec checked_velocity(const Vec& gradient, MethodState& state, std::uint64_t t,
                        const std::string& argument) const;
+  /// velocity(gradient, state, t) written into `result`, which is reused when it already has
+  /// the gradient's length (no allocation across steps). Default: result = velocity(…).
+  virtual void velocity_into(const Vec& gradient, MethodState& state, std::uint64_t t, Vec& result) const;
+  /// checked_velocity written into `result` (same checks, same exceptions; see velocity_into).
+  void checked_velocity_into(const Vec& gradient, MethodState& state, std::uint64_t t,
+                             const std::string& argument, Vec& result) const;
   /// Refuses (InvalidArgument naming `argument`) a parameter this method cannot handle,
   /// e.g. BFGS beyond its memory cap. Default: accepts every dimension.
   virtual void check_dimension(uword dimension, const std::string& argument) const;
@@ -120,10 +126,14 @@ class Adam : public Method {
   /// Also requires v ≥ 0 (and v_max ≥ 0).
   void validate_state(const MethodState& state, uword dimension) const override;
   Vec velocity(const Vec& gradient, MethodState& state, std::uint64_t t) const override;
+  void velocity_into(const Vec& gradient, MethodState& state, std::uint64_t t, Vec& result) const override;
   std::unique_ptr<Method> clone() const override { return std::make_unique<Adam>(*this); }
 
   /// The Adam update with an explicit learning rate (shared with AdamWithDecay).
   Vec velocity_with_rate(real rate, const Vec& gradient, MethodState& state, std::uint64_t t) const;
+  /// velocity_with_rate written into `result` (resized to the gradient's length; reused when
+  /// it has it).
+  void velocity_with_rate(real rate, const Vec& gradient, MethodState& state, std::uint64_t t, Vec& result) const;
 
  private:
   real lr_, beta1_, beta2_, eps_;
@@ -155,6 +165,7 @@ class AdamWithDecay : public Method {
     adam_.validate_state(state, dimension);
   }
   Vec velocity(const Vec& gradient, MethodState& state, std::uint64_t t) const override;
+  void velocity_into(const Vec& gradient, MethodState& state, std::uint64_t t, Vec& result) const override;
   std::unique_ptr<Method> clone() const override { return std::make_unique<AdamWithDecay>(*this); }
 
  private:

@@ -75,6 +75,11 @@ class Optimizer {
 
  private:
   struct Parameter;
+  /// InvalidArgument("gradients", …) unless there is one gradient per parameter.
+  void require_gradient_count(std::size_t count) const;
+  /// InvalidArgument("gradients[i]", …) unless `gradient` has the manifold's point shape and
+  /// finite entries.
+  static void require_gradient(const Mat& gradient, const Manifold& manifold, std::size_t i);
   std::unique_ptr<Method> method_;
   Retraction retraction_;
   std::uint64_t step_count_ = 0;
