@@ -3,39 +3,23 @@
 // inside the model call and the epoch, and passes without gradients are not counted.
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <set>
 #include <string>
 
 #include "homopt/methods.hpp"
 #include "homopt/nn/trainer.hpp"
-#include "homopt/random.hpp"
+#include "synthetic_images.hpp"
 
 namespace nn = homopt::nn;
 namespace data = homopt::data;
-using homopt::uword;
 
 namespace {
 
-/// `count` 28×28 images of uniform random pixels, labels k mod 10.
-data::LabeledImages random_images(uword count, std::uint64_t seed) {
-  data::LabeledImages set;
-  set.images.count = count;
-  set.images.rows = set.images.cols = 28;
-  const homopt::Mat uniform = homopt::standard_normal_matrix(28 * 28, count, seed);
-  for (double value : uniform) set.images.pixels.push_back(static_cast<std::uint8_t>(value > 0 ? 200 : 30));
-  for (uword k = 0; k < count; ++k) set.labels.push_back(static_cast<std::uint8_t>(k % 10));
-  return set;
-}
-
 /// A two-block model, its optimizer and trainer on 120 training and 40 test images.
 struct Setup {
-  data::LabeledImages train = random_images(120, 1), test = random_images(40, 2);
-  nn::Transformer model{[] {
-                          nn::TransformerShape shape;
-                          shape.blocks = 2;
-                          return shape;
-                        }(),
-                        nn::Constraint::stiefel};
+  data::LabeledImages train = nn::testing::synthetic_images(120, 1), test = nn::testing::synthetic_images(40, 2);
+  nn::Transformer model{nn::testing::two_blocks(), nn::Constraint::stiefel};
   homopt::Optimizer optimizer{homopt::Adam(1e-3)};
   std::unique_ptr<nn::Trainer> trainer;
 
