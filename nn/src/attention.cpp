@@ -66,41 +66,48 @@ HOMOPT_INLINE void transpose(const real* __restrict src, uword ld, uword rows, u
     for (uword r = 0; r < rows; ++r) dst[r * cols + c] = src[c * ld + r];
 }
 
-/// Doubles of scratch the per-sample kernels need: T·(2h + 2T + D).
-uword scratch_size(const HeadSizes& s) { return s.T * (2 * s.h + 2 * s.T + s.D); }
+/// Doubles of scratch the per-sample kernels need: T·(3h + 3T + D).
+uword scratch_size(const HeadSizes& s) { return s.T * (3 * s.h + 3 * s.T + s.D); }
+
+/// A = softmax_columns(c·QᵀK) of one head (T × T, contiguous) from its Q and K blocks
+/// (h × T, column stride ld); Qt is T × h scratch. Forward and backward both call it, so
+/// the backward pass sees bit-for-bit the A of the forward pass without storing it.
+template <uword FixedT>
+HOMOPT_INLINE void attention_weights(const HeadSizes& s, real c, const real* Q, const real* K, real* Qt, real* A) {
+  const uword T = FixedT ? FixedT : s.T;
+  transpose(Q, s.ld, s.h, T, Qt);
+  small_product<FixedT, false>(T, s.h, T, Qt, K, s.ld, A);  // S = QᵀK
+  for (uword j = 0; j < T; ++j) {
+    real* a = A + j * T;
+    real largest = -std::numeric_limits<real>::infinity();
+#pragma omp simd reduction(max : largest)
+    for (uword i = 0; i < T; ++i) largest = a[i] > largest ? a[i] : largest;
+    real sum = 0;
+#pragma omp simd reduction(+ : sum)
+    for (uword i = 0; i < T; ++i) sum += (a[i] = vector_exp(c * (a[i] - largest)));
+    const real inverse = 1 / sum;
+#pragma omp simd
+    for (uword i = 0; i < T; ++i) a[i] *= inverse;
+  }
+}
 
 /// Forward of one sample, all heads: A = softmax_columns(c·QᵀK), O = V A. Everything is
-/// formed in `scratch` (cache-resident); A and the sample's D × T output are then written
-/// once, contiguously, to `weights` and `out`.
+/// formed in `scratch` (cache-resident); the sample's D × T output is then written once,
+/// contiguously, to `out`.
 template <uword FixedT>
-HOMOPT_INLINE void forward_sample(const HeadSizes& s, uword heads, real c, const real* qkv, real* weights, real* out,
-                    real* scratch) {
+HOMOPT_INLINE void forward_sample(const HeadSizes& s, uword heads, real c, const real* qkv, real* out, real* scratch) {
   const uword T = FixedT ? FixedT : s.T, h = s.h;
   real* Qt = scratch;              // T × h
-  real* S = Qt + T * h;            // T × T: the scores, then A
-  real* At = S + T * T;            // T × T
+  real* A = Qt + T * h;            // T × T
+  real* At = A + T * T;            // T × T
   real* Ot = At + T * T;           // T × h
   real* O = Ot + T * h;            // D × T, the sample's output
   for (uword head = 0; head < heads; ++head) {
     const real* Q = qkv + head * h;
     const real* K = Q + s.D;
     const real* V = K + s.D;
-    transpose(Q, s.ld, h, T, Qt);
-    small_product<FixedT, false>(T, h, T, Qt, K, s.ld, S);  // S = QᵀK
-    for (uword j = 0; j < T; ++j) {
-      real* a = S + j * T;
-      real largest = -std::numeric_limits<real>::infinity();
-#pragma omp simd reduction(max : largest)
-      for (uword i = 0; i < T; ++i) largest = a[i] > largest ? a[i] : largest;
-      real sum = 0;
-#pragma omp simd reduction(+ : sum)
-      for (uword i = 0; i < T; ++i) sum += (a[i] = vector_exp(c * (a[i] - largest)));
-      const real inverse = 1 / sum;
-#pragma omp simd
-      for (uword i = 0; i < T; ++i) a[i] *= inverse;
-    }
-    std::copy_n(S, T * T, weights + head * T * T);
-    transpose(S, T, T, T, At);
+    attention_weights<FixedT>(s, c, Q, K, Qt, A);
+    transpose(A, T, T, T, At);
     small_product<FixedT, true>(T, T, h, At, V, s.ld, Ot);  // Oᵀ = Aᵀ Vᵀ
     for (uword j = 0; j < T; ++j)  // into the sample's D-row output
       for (uword e = 0; e < h; ++e) O[j * s.D + head * h + e] = Ot[e * T + j];
@@ -108,21 +115,24 @@ HOMOPT_INLINE void forward_sample(const HeadSizes& s, uword heads, real c, const
   std::copy_n(O, s.D * T, out);
 }
 
-/// Backward of one sample, all heads (see MultiHeadAttention::backward for the formulas).
+/// Backward of one sample, all heads (see MultiHeadAttention::backward for the formulas);
+/// A is formed again from Q and K (cheaper than storing it: T² values per head and sample
+/// would be written to and read back from main memory).
 template <uword FixedT>
-HOMOPT_INLINE void backward_sample(const HeadSizes& s, uword heads, real c, const real* qkv, const real* weights,
-                     const real* out_bar, real* qkv_bar, real* scratch) {
+HOMOPT_INLINE void backward_sample(const HeadSizes& s, uword heads, real c, const real* qkv, const real* out_bar,
+                                   real* qkv_bar, real* scratch) {
   const uword T = FixedT ? FixedT : s.T, h = s.h;
   real* Vt = scratch;       // T × h
   real* G = Vt + T * h;     // T × T
   real* Gt = G + T * T;     // T × T
   real* Xt = Gt + T * T;    // T × h, the transposed gradient block before it is stored
+  real* A = Xt + T * h;     // T × T
+  real* Qt = A + T * T;     // T × h
   for (uword head = 0; head < heads; ++head) {
     const real* Q = qkv + head * h;
     const real* K = Q + s.D;
     const real* V = K + s.D;
     const real* O_bar = out_bar + head * h;  // column stride D
-    const real* A = weights + head * T * T;
     real* Q_bar = qkv_bar + head * h;
     real* K_bar = Q_bar + s.D;
     real* V_bar = K_bar + s.D;
@@ -130,6 +140,7 @@ HOMOPT_INLINE void backward_sample(const HeadSizes& s, uword heads, real c, cons
       for (uword i = 0; i < T; ++i)
         for (uword e = 0; e < h; ++e) target[i * s.ld + e] = Xt[e * T + i];
     };
+    attention_weights<FixedT>(s, c, Q, K, Qt, A);
     small_product<FixedT, true>(T, T, h, A, O_bar, s.D, Xt);  // V̄ᵀ = A Ōᵀ
     store(V_bar);
     transpose(V, s.ld, h, T, Vt);
@@ -153,31 +164,29 @@ HOMOPT_INLINE void backward_sample(const HeadSizes& s, uword heads, real c, cons
 
 /// Loops over the samples with the kernel for the paper's T = 16 or the generic one.
 HOMOPT_VECTOR_CLONES
-void forward_samples(const HeadSizes& s, uword heads, uword samples, real c, const real* qkv, real* weights,
-                     real* out, real* scratch) {
+void forward_samples(const HeadSizes& s, uword heads, uword samples, real c, const real* qkv, real* out,
+                     real* scratch) {
   for (uword b = 0; b < samples; ++b) {
     const real* sample_qkv = qkv + b * s.T * s.ld;
-    real* sample_weights = weights + b * heads * s.T * s.T;
     real* sample_out = out + b * s.T * s.D;
     if (s.T == 16)
-      forward_sample<16>(s, heads, c, sample_qkv, sample_weights, sample_out, scratch);
+      forward_sample<16>(s, heads, c, sample_qkv, sample_out, scratch);
     else
-      forward_sample<0>(s, heads, c, sample_qkv, sample_weights, sample_out, scratch);
+      forward_sample<0>(s, heads, c, sample_qkv, sample_out, scratch);
   }
 }
 
 HOMOPT_VECTOR_CLONES
-void backward_samples(const HeadSizes& s, uword heads, uword samples, real c, const real* qkv,
-                      const real* weights, const real* out_bar, real* qkv_bar, real* scratch) {
+void backward_samples(const HeadSizes& s, uword heads, uword samples, real c, const real* qkv, const real* out_bar,
+                      real* qkv_bar, real* scratch) {
   for (uword b = 0; b < samples; ++b) {
     const real* sample_qkv = qkv + b * s.T * s.ld;
-    const real* sample_weights = weights + b * heads * s.T * s.T;
     const real* sample_out_bar = out_bar + b * s.T * s.D;
     real* sample_qkv_bar = qkv_bar + b * s.T * s.ld;
     if (s.T == 16)
-      backward_sample<16>(s, heads, c, sample_qkv, sample_weights, sample_out_bar, sample_qkv_bar, scratch);
+      backward_sample<16>(s, heads, c, sample_qkv, sample_out_bar, sample_qkv_bar, scratch);
     else
-      backward_sample<0>(s, heads, c, sample_qkv, sample_weights, sample_out_bar, sample_qkv_bar, scratch);
+      backward_sample<0>(s, heads, c, sample_qkv, sample_out_bar, sample_qkv_bar, scratch);
   }
 }
 
@@ -187,7 +196,6 @@ void MultiHeadAttention::forward(const Mat& projections, const Mat& input, Cache
   const uword T = tokens_, h = head_size_;
   const uword samples = input.n_cols / T;
   cache.qkv.set_size(3 * dim_, input.n_cols);
-  cache.weights.set_size(T * T, heads_ * samples);
   output.set_size(dim_, input.n_cols);
   const HeadSizes sizes{T, h, dim_, 3 * dim_};
   cache.scratch.set_size(scratch_size(sizes), 1);
@@ -196,8 +204,7 @@ void MultiHeadAttention::forward(const Mat& projections, const Mat& input, Cache
   detail::for_each_chunk(samples, detail::chunk_samples(T), [&](uword first, uword count) {
     Mat qkv = detail::column_view(cache.qkv, first * T, count * T);
     qkv = projections.t() * detail::column_view(input, first * T, count * T);
-    forward_samples(sizes, heads_, count, scale_, qkv.memptr(), cache.weights.colptr(first * heads_),
-                    output.colptr(first * T), cache.scratch.memptr());
+    forward_samples(sizes, heads_, count, scale_, qkv.memptr(), output.colptr(first * T), cache.scratch.memptr());
   });
 }
 
@@ -214,9 +221,8 @@ void MultiHeadAttention::backward(const Mat& projections, const Mat& input, cons
   detail::for_each_chunk(samples, chunk, [&](uword first, uword count) {
     const uword column = first * T;
     Mat qkv_gradient(cache.qkv_gradient.memptr(), 3 * dim_, count * T, false, true);
-    backward_samples(sizes, heads_, count, scale_, cache.qkv.colptr(column), cache.weights.colptr(first * heads_),
-                     output_gradient.colptr(column), qkv_gradient.memptr(),
-                     cache.scratch.memptr());
+    backward_samples(sizes, heads_, count, scale_, cache.qkv.colptr(column), output_gradient.colptr(column),
+                     qkv_gradient.memptr(), cache.scratch.memptr());
     const Mat x = detail::column_view(input, column, count * T);
     if (first == 0)
       projections_gradient = x * qkv_gradient.t();

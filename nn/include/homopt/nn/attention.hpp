@@ -25,7 +25,6 @@ class MultiHeadAttention {
   /// allocation while the batch size stays the same.
   struct Cache {
     Mat qkv;           ///< WᵀX, 3dim × T·B
-    Mat weights;       ///< A of every (sample, head): T² × (H·B), column (b·H + i)
     Mat qkv_gradient;  ///< ∂L/∂(WᵀX) of one chunk of samples, 3dim × (columns of a chunk) (backward)
     Mat scratch;       ///< per-sample workspace of the kernels
   };
