@@ -92,10 +92,11 @@ HOMOPT_INLINE void attention_weights(const HeadSizes& s, real c, const real* Q, 
 }
 
 /// Forward of one sample, all heads: A = softmax_columns(c·QᵀK), O = V A. Everything is
-/// formed in `scratch` (cache-resident); the sample's D × T output is then written once,
-/// contiguously, to `out`.
+/// formed in `scratch` (cache-resident); the sample's D × T output O (or O + X when `input`
+/// is not null) is then written once, contiguously, to `out`.
 template <uword FixedT>
-HOMOPT_INLINE void forward_sample(const HeadSizes& s, uword heads, real c, const real* qkv, real* out, real* scratch) {
+HOMOPT_INLINE void forward_sample(const HeadSizes& s, uword heads, real c, const real* qkv, const real* input,
+                                  real* out, real* scratch) {
   const uword T = FixedT ? FixedT : s.T, h = s.h;
   real* Qt = scratch;              // T × h
   real* A = Qt + T * h;            // T × T
@@ -112,7 +113,12 @@ HOMOPT_INLINE void forward_sample(const HeadSizes& s, uword heads, real c, const
     for (uword j = 0; j < T; ++j)  // into the sample's D-row output
       for (uword e = 0; e < h; ++e) O[j * s.D + head * h + e] = Ot[e * T + j];
   }
-  std::copy_n(O, s.D * T, out);
+  if (input == nullptr) {
+    std::copy_n(O, s.D * T, out);
+  } else {
+#pragma omp simd
+    for (uword k = 0; k < s.D * T; ++k) out[k] = O[k] + input[k];
+  }
 }
 
 /// Backward of one sample, all heads (see MultiHeadAttention::backward for the formulas);
@@ -164,15 +170,16 @@ HOMOPT_INLINE void backward_sample(const HeadSizes& s, uword heads, real c, cons
 
 /// Loops over the samples with the kernel for the paper's T = 16 or the generic one.
 HOMOPT_VECTOR_CLONES
-void forward_samples(const HeadSizes& s, uword heads, uword samples, real c, const real* qkv, real* out,
-                     real* scratch) {
+void forward_samples(const HeadSizes& s, uword heads, uword samples, real c, const real* qkv, const real* input,
+                     real* out, real* scratch) {
   for (uword b = 0; b < samples; ++b) {
     const real* sample_qkv = qkv + b * s.T * s.ld;
+    const real* sample_input = input != nullptr ? input + b * s.T * s.D : nullptr;
     real* sample_out = out + b * s.T * s.D;
     if (s.T == 16)
-      forward_sample<16>(s, heads, c, sample_qkv, sample_out, scratch);
+      forward_sample<16>(s, heads, c, sample_qkv, sample_input, sample_out, scratch);
     else
-      forward_sample<0>(s, heads, c, sample_qkv, sample_out, scratch);
+      forward_sample<0>(s, heads, c, sample_qkv, sample_input, sample_out, scratch);
   }
 }
 
@@ -192,7 +199,8 @@ void backward_samples(const HeadSizes& s, uword heads, uword samples, real c, co
 
 }  // namespace
 
-void MultiHeadAttention::forward(const Mat& projections, const Mat& input, Cache& cache, Mat& output) const {
+void MultiHeadAttention::forward(const Mat& projections, const Mat& input, Cache& cache, Mat& output,
+                                 Output what) const {
   const uword T = tokens_, h = head_size_;
   const uword samples = input.n_cols / T;
   cache.qkv.set_size(3 * dim_, input.n_cols);
@@ -204,13 +212,17 @@ void MultiHeadAttention::forward(const Mat& projections, const Mat& input, Cache
   detail::for_each_chunk(samples, detail::chunk_samples(T), [&](uword first, uword count) {
     Mat qkv = detail::column_view(cache.qkv, first * T, count * T);
     qkv = projections.t() * detail::column_view(input, first * T, count * T);
-    forward_samples(sizes, heads_, count, scale_, qkv.memptr(), output.colptr(first * T), cache.scratch.memptr());
+    const real* skip = what == Output::with_input ? input.colptr(first * T) : nullptr;
+    forward_samples(sizes, heads_, count, scale_, qkv.memptr(), skip, output.colptr(first * T),
+                    cache.scratch.memptr());
   });
 }
 
 void MultiHeadAttention::backward(const Mat& projections, const Mat& input, const Mat& output_gradient,
-                                  Cache& cache, Mat& projections_gradient, Mat& input_gradient) const {
+                                  Cache& cache, Mat& projections_gradient, Mat& input_gradient,
+                                  InputGradient mode) const {
   const uword T = tokens_, h = head_size_;
+  if (mode == InputGradient::overwrite) input_gradient.set_size(dim_, input.n_cols);
   const uword samples = input.n_cols / T, chunk = detail::chunk_samples(T);
   cache.qkv_gradient.set_size(3 * dim_, std::min(samples, chunk) * T);  // one chunk's [Q̄; K̄; V̄]
   const HeadSizes sizes{T, h, dim_, 3 * dim_};
@@ -229,7 +241,10 @@ void MultiHeadAttention::backward(const Mat& projections, const Mat& input, cons
     else
       projections_gradient += x * qkv_gradient.t();
     Mat x_bar = detail::column_view(input_gradient, column, count * T);
-    x_bar += projections * qkv_gradient;
+    if (mode == InputGradient::overwrite)
+      x_bar = projections * qkv_gradient;
+    else
+      x_bar += projections * qkv_gradient;
   });
 }
 

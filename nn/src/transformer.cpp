@@ -292,8 +292,9 @@ real Transformer::run(const ParameterValues& values, const Mat& tokens, const uw
       Mat& y = part.attention_sums[l];
       {
         const PhaseTimer timer(timing, Phase::attention_forward);
-        attention_.forward(projections_[l], x, part.attention[l], y);
-        if (shape_.attention_skip) y += x;
+        attention_.forward(projections_[l], x, part.attention[l], y,
+                           shape_.attention_skip ? MultiHeadAttention::Output::with_input
+                                                 : MultiHeadAttention::Output::attention);
       }
       const PhaseTimer timer(timing, Phase::residual_forward);
       residual_.forward(*values[l * stride + 3 * shape_.heads], *values[l * stride + 3 * shape_.heads + 1], y,
@@ -331,9 +332,9 @@ real Transformer::run(const ParameterValues& values, const Mat& tokens, const uw
           part.gradient.swap(part.next_gradient);
         } else {
           // ∂L/∂Xₗ₋₁ = MHA backward alone (∂L/∂Xₗ is no longer needed: its buffer is reused)
-          part.gradient.zeros(D, x.n_cols);
           attention_.backward(projections_[l], x, part.next_gradient, part.attention[l],
-                              part.projections_gradient[l], part.gradient);
+                              part.projections_gradient[l], part.gradient,
+                              MultiHeadAttention::InputGradient::overwrite);
         }
       }
     }

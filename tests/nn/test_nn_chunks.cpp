@@ -83,3 +83,24 @@ TEST_CASE("tanh residual over several chunks equals the columns one at a time", 
   CHECK(relative_error(b_bar, arma::sum(P_bar, 1)) < tolerance);
   CHECK(relative_error(Y_bar, Z_bar + W.t() * P_bar) < tolerance);
 }
+
+TEST_CASE("attention's skip output and overwritten input gradient equal the separate passes", "[nn][attention][chunks]") {
+  const uword dim = 49, heads = 7, T = 16, samples = 2 * nn::detail::chunk_samples(16) + 3;
+  const nn::MultiHeadAttention attention(dim, heads, T, 1 / 7.0);
+  const Mat W = homopt::standard_normal_matrix(dim, 3 * dim, 31) / 2;
+  const Mat X = homopt::standard_normal_matrix(dim, T * samples, 32);
+  const Mat O_bar = homopt::standard_normal_matrix(dim, T * samples, 33);
+  nn::MultiHeadAttention::Cache cache;
+  Mat attention_only, with_input;
+  attention.forward(W, X, cache, attention_only);
+  attention.forward(W, X, cache, with_input, nn::MultiHeadAttention::Output::with_input);
+  // The same sum O + X, formed while O is in cache: equal bit for bit.
+  CHECK(arma::approx_equal(with_input, Mat(attention_only + X), "absdiff", 0.0));
+
+  Mat W_bar, accumulated(dim, T * samples, arma::fill::zeros), overwritten(dim, 3, arma::fill::randu);
+  attention.backward(W, X, O_bar, cache, W_bar, accumulated);
+  attention.backward(W, X, O_bar, cache, W_bar, overwritten, nn::MultiHeadAttention::InputGradient::overwrite);
+  REQUIRE(overwritten.n_cols == T * samples);
+  CHECK(arma::approx_equal(overwritten, accumulated, "absdiff", 0.0));
+  CHECK(arma::norm(overwritten, "fro") > 1);
+}

@@ -39,18 +39,27 @@ class MultiHeadAttention {
   uword tokens() const { return tokens_; }
   real scale() const { return scale_; }
 
-  /// output = MHA(input) for input = X (dim × T·B), projections = W (dim × 3dim).
-  /// `output` must not alias `input`.
-  void forward(const Mat& projections, const Mat& input, Cache& cache, Mat& output) const;
+  /// What forward writes: MHA(X) alone, or X + MHA(X) (the skip connection, added while the
+  /// output is in cache instead of in a separate pass).
+  enum class Output { attention, with_input };
+  /// Whether backward adds its ∂L/∂X to input_gradient or overwrites it.
+  enum class InputGradient { accumulate, overwrite };
+
+  /// output = MHA(input) (what = attention) or input + MHA(input) (what = with_input), for
+  /// input = X (dim × T·B), projections = W (dim × 3dim). `output` must not alias `input`.
+  void forward(const Mat& projections, const Mat& input, Cache& cache, Mat& output,
+               Output what = Output::attention) const;
 
   /// Backward of forward() with the same inputs (cache as forward left it), given
   /// Ō = ∂L/∂MHA(X): with Q̄, K̄, V̄ the per-head gradients below,
   ///   projections_gradient = X · [Q̄; K̄; V̄]ᵀ          (∂L/∂W, overwritten),
-  ///   input_gradient      += W · [Q̄; K̄; V̄]            (∂L/∂X, accumulated),
+  ///   input_gradient      += W · [Q̄; K̄; V̄]            (∂L/∂X, accumulated; with
+  ///                                                  mode = overwrite: =, resized),
   /// where per sample and head: V̄ = Ō Aᵀ, Ā = VᵀŌ, S̄(:,j) = A(:,j) ⊙ (Ā(:,j) − A(:,j)ᵀĀ(:,j)),
   /// Q̄ = c K S̄ᵀ, K̄ = c Q S̄.
   void backward(const Mat& projections, const Mat& input, const Mat& output_gradient, Cache& cache,
-                Mat& projections_gradient, Mat& input_gradient) const;
+                Mat& projections_gradient, Mat& input_gradient,
+                InputGradient mode = InputGradient::accumulate) const;
 
  private:
   uword dim_, heads_, head_size_, tokens_;
