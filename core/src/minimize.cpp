@@ -94,11 +94,13 @@ StopReason Solver::tell(real value, const std::vector<Mat>& euclidean_gradients)
             << " (must be finite); the optimizer is unchanged, at step " << optimizer_.step_count();
     throw InvalidArgument("value", message.str());
   }
-  const real gradient_norm = concatenated_norm(optimizer_.lifted_gradients(euclidean_gradients));
+  const std::vector<Vec> coordinates = optimizer_.lifted_gradients(euclidean_gradients);
+  const real gradient_norm = concatenated_norm(coordinates);
   const StopReason reason = rule_that_holds(value, gradient_norm);
 
   history_.reserve(history_.size() + 1);  // the only allocation; after it nothing throws
-  if (reason == StopReason::none) optimizer_.step(euclidean_gradients);  // strong guarantee
+  // Strong guarantee; the coordinates are those step() would lift (no second lift).
+  if (reason == StopReason::none) optimizer_.step_lifted(coordinates);
   history_.push_back(value);
   gradient_norm_ = gradient_norm;
   if (reason == StopReason::none)

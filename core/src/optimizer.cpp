@@ -100,6 +100,26 @@ void Optimizer::step(const std::vector<Mat>& gradients) {
     require_gradient(gradients[i], *parameter.manifold, i);
     parameter.section->lift_into(gradients[i], parameter.coordinates);
   }
+  step_from_coordinates();
+}
+
+void Optimizer::step_lifted(const std::vector<Vec>& coordinates) {
+  if (coordinates.size() != parameters_.size()) {
+    std::ostringstream message;
+    message << "expected " << parameters_.size() << " coordinate vectors (one per parameter), got "
+            << coordinates.size();
+    throw InvalidArgument("coordinates", message.str());
+  }
+  for (std::size_t i = 0; i < parameters_.size(); ++i) {
+    const std::string argument = "coordinates[" + std::to_string(i) + "]";
+    require_shape(coordinates[i], parameters_[i].manifold->dimension(), 1, argument);
+    require_finite(coordinates[i], argument);
+  }
+  for (std::size_t i = 0; i < parameters_.size(); ++i) parameters_[i].coordinates = coordinates[i];
+  step_from_coordinates();
+}
+
+void Optimizer::step_from_coordinates() {
   // Phase 1 — everything that can fail, for every parameter, into the step buffers; the
   // sections and states stay as they are. Phase 2 — commit, which cannot fail: the step is
   // all-or-nothing.

@@ -15,9 +15,6 @@
 #endif
 // The helpers below are always inlined, so each clone compiles them for its own ISA.
 #define HOMOPT_INLINE inline __attribute__((always_inline))
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wpsabi"  // vector arguments of the (always inlined) helpers
-#endif
 
 namespace homopt::detail::small {
 
@@ -26,13 +23,10 @@ namespace {
 /// Four doubles in one vector register (AVX2) or two (SSE2); GCC/Clang vector extension.
 typedef real Lanes __attribute__((vector_size(4 * sizeof(real))));
 
-HOMOPT_INLINE Lanes load(const real* address) {
-  Lanes value;
-  std::memcpy(&value, address, sizeof value);
-  return value;
-}
-HOMOPT_INLINE void store(real* address, Lanes value) { std::memcpy(address, &value, sizeof value); }
-HOMOPT_INLINE real horizontal_sum(Lanes v) { return (v[0] + v[2]) + (v[1] + v[3]); }
+// Lanes pass by reference only: a by-value 32-byte vector would have an ISA-dependent ABI.
+HOMOPT_INLINE void load(Lanes& value, const real* address) { std::memcpy(&value, address, sizeof value); }
+HOMOPT_INLINE void store(real* address, const Lanes& value) { std::memcpy(address, &value, sizeof value); }
+HOMOPT_INLINE real horizontal_sum(const Lanes& v) { return (v[0] + v[2]) + (v[1] + v[3]); }
 
 /// out[c][j] = Σ_k a_c[k]·b_j[k] for `count` ≤ 2 vectors a_c and `width` ≤ 4 vectors b_j:
 /// four lanes of partial sums per (c, j), each load shared by the other operand's vectors,
@@ -43,8 +37,8 @@ HOMOPT_INLINE void dots(uword r, const real* const* a, const real* const* b, rea
   uword k = 0;
   for (; k + 4 <= r; k += 4) {
     Lanes x[count], y[width];
-    for (uword c = 0; c < count; ++c) x[c] = load(a[c] + k);
-    for (uword j = 0; j < width; ++j) y[j] = load(b[j] + k);
+    for (uword c = 0; c < count; ++c) load(x[c], a[c] + k);
+    for (uword j = 0; j < width; ++j) load(y[j], b[j] + k);
     for (uword c = 0; c < count; ++c)
       for (uword j = 0; j < width; ++j) partial[c][j] += x[c] * y[j];
   }
@@ -72,8 +66,11 @@ HOMOPT_INLINE void dots_up_to_4(uword width, uword r, const real* const* a, cons
 template <class Coefficient>
 HOMOPT_INLINE void product(uword r, uword p, uword q, real alpha, const real* A, Coefficient coefficient, real beta,
                     real* C) {
-  const auto finish = [alpha, beta](real* c, Lanes sum) {
-    store(c, beta == 0 ? alpha * sum : alpha * sum + beta * load(c));
+  const auto finish = [alpha, beta](real* c, const Lanes& sum) {
+    Lanes old;
+    load(old, c);
+    const Lanes value = beta == 0 ? alpha * sum : alpha * sum + beta * old;
+    store(c, value);
   };
   uword i = 0;
   for (; i + 8 <= r; i += 8) {
@@ -81,7 +78,9 @@ HOMOPT_INLINE void product(uword r, uword p, uword q, real alpha, const real* A,
     for (; j + 4 <= q; j += 4) {
       Lanes upper[4] = {}, lower[4] = {};
       for (uword k = 0; k < p; ++k) {
-        const Lanes a_upper = load(A + i + k * r), a_lower = load(A + i + 4 + k * r);
+        Lanes a_upper, a_lower;
+        load(a_upper, A + i + k * r);
+        load(a_lower, A + i + 4 + k * r);
         for (uword c = 0; c < 4; ++c) {
           const real b = coefficient(k, j + c);
           upper[c] += a_upper * b;
@@ -97,8 +96,11 @@ HOMOPT_INLINE void product(uword r, uword p, uword q, real alpha, const real* A,
       Lanes upper = {}, lower = {};
       for (uword k = 0; k < p; ++k) {
         const real b = coefficient(k, j);
-        upper += load(A + i + k * r) * b;
-        lower += load(A + i + 4 + k * r) * b;
+        Lanes a_upper, a_lower;
+        load(a_upper, A + i + k * r);
+        load(a_lower, A + i + 4 + k * r);
+        upper += a_upper * b;
+        lower += a_lower * b;
       }
       finish(C + i + j * r, upper);
       finish(C + i + 4 + j * r, lower);
@@ -198,7 +200,8 @@ real max_abs_or_infinity(uword count, const real* a) {
   Lanes largest = {}, poison = {};
   uword k = 0;
   for (; k + 4 <= count; k += 4) {
-    const Lanes x = load(a + k);
+    Lanes x;
+    load(x, a + k);
     const Lanes magnitude = x < 0 ? -x : x;
     largest = magnitude > largest ? magnitude : largest;
     poison += x * 0;

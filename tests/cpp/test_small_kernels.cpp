@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 
@@ -39,48 +40,55 @@ void require_close(const Mat& computed, const Mat& expected, const Mat& magnitud
 /// The sizes that exercise every remainder of the 8×4 register blocks and 4-lane dots.
 const uword sizes[] = {1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 17};
 
-}  // namespace
-
-TEST_CASE("small kernels: gemm_tn is α·AᵀB + β·C for every remainder of the blocking", "[small_kernels]") {
-  std::uint64_t seed = 1;
+/// check(r, p, q, seed) for r in `sizes`, p in `inner`, q in `outer`; each call gets three
+/// fresh seeds (seed, seed + 1, seed + 2).
+template <class Check>
+void for_each_shape(std::initializer_list<uword> inner, std::initializer_list<uword> outer, std::uint64_t seed,
+                    Check check) {
   for (const uword r : sizes)
-    for (const uword p : {1u, 2u, 3u, 6u, 9u})
-      for (const uword q : {1u, 3u, 4u, 5u, 8u}) {
-        const Mat A = standard_normal_matrix(r, p, seed++), B = standard_normal_matrix(r, q, seed++);
-        const Mat C0 = standard_normal_matrix(p, q, seed++);
-        Mat C(p, q);
-        C.fill(not_a_number);  // β = 0 must overwrite, never read
-        small::gemm_tn(r, p, q, -1, A.memptr(), B.memptr(), 0, C.memptr());
-        require_close(C, -A.t() * B, arma::abs(A).t() * arma::abs(B), r);
-        C = C0;
-        small::gemm_tn(r, p, q, 0.5, A.memptr(), B.memptr(), 1, C.memptr());
-        require_close(C, 0.5 * A.t() * B + C0, 0.5 * arma::abs(A).t() * arma::abs(B) + arma::abs(C0), r);
+    for (const uword p : inner)
+      for (const uword q : outer) {
+        check(r, p, q, seed);
+        seed += 3;
       }
 }
 
+}  // namespace
+
+TEST_CASE("small kernels: gemm_tn is α·AᵀB + β·C for every remainder of the blocking", "[small_kernels]") {
+  for_each_shape({1, 2, 3, 6, 9}, {1, 3, 4, 5, 8}, 1, [](uword r, uword p, uword q, std::uint64_t seed) {
+    const Mat A = standard_normal_matrix(r, p, seed), B = standard_normal_matrix(r, q, seed + 1);
+    const Mat C0 = standard_normal_matrix(p, q, seed + 2);
+    Mat C(p, q);
+    C.fill(not_a_number);  // β = 0 must overwrite, never read
+    small::gemm_tn(r, p, q, -1, A.memptr(), B.memptr(), 0, C.memptr());
+    require_close(C, -A.t() * B, arma::abs(A).t() * arma::abs(B), r);
+    C = C0;
+    small::gemm_tn(r, p, q, 0.5, A.memptr(), B.memptr(), 1, C.memptr());
+    require_close(C, 0.5 * A.t() * B + C0, 0.5 * arma::abs(A).t() * arma::abs(B) + arma::abs(C0), r);
+  });
+}
+
 TEST_CASE("small kernels: gemm_nn and gemm_nt are α·AB + β·C and α·ABᵀ + β·C", "[small_kernels]") {
-  std::uint64_t seed = 100;
-  for (const uword r : sizes)
-    for (const uword p : {1u, 2u, 5u, 7u, 14u})
-      for (const uword q : {1u, 3u, 4u, 7u, 9u}) {
-        const Mat A = standard_normal_matrix(r, p, seed++), B = standard_normal_matrix(p, q, seed++);
-        const Mat Bt = B.t();
-        const Mat C0 = standard_normal_matrix(r, q, seed++);
-        const Mat magnitude = arma::abs(A) * arma::abs(B);
-        Mat C(r, q);
-        C.fill(not_a_number);
-        small::gemm_nn(r, p, q, 1, A.memptr(), B.memptr(), 0, C.memptr());
-        require_close(C, A * B, magnitude, p);
-        C.fill(not_a_number);
-        small::gemm_nt(r, p, q, 1, A.memptr(), Bt.memptr(), 0, C.memptr());
-        require_close(C, A * B, magnitude, p);
-        C = C0;
-        small::gemm_nn(r, p, q, -1, A.memptr(), B.memptr(), 1, C.memptr());
-        require_close(C, C0 - A * B, magnitude + arma::abs(C0), p);
-        C = C0;
-        small::gemm_nt(r, p, q, -1, A.memptr(), Bt.memptr(), 1, C.memptr());
-        require_close(C, C0 - A * B, magnitude + arma::abs(C0), p);
-      }
+  for_each_shape({1, 2, 5, 7, 14}, {1, 3, 4, 7, 9}, 100, [](uword r, uword p, uword q, std::uint64_t seed) {
+    const Mat A = standard_normal_matrix(r, p, seed), B = standard_normal_matrix(p, q, seed + 1);
+    const Mat Bt = B.t();
+    const Mat C0 = standard_normal_matrix(r, q, seed + 2);
+    const Mat magnitude = arma::abs(A) * arma::abs(B);
+    Mat C(r, q);
+    C.fill(not_a_number);
+    small::gemm_nn(r, p, q, 1, A.memptr(), B.memptr(), 0, C.memptr());
+    require_close(C, A * B, magnitude, p);
+    C.fill(not_a_number);
+    small::gemm_nt(r, p, q, 1, A.memptr(), Bt.memptr(), 0, C.memptr());
+    require_close(C, A * B, magnitude, p);
+    C = C0;
+    small::gemm_nn(r, p, q, -1, A.memptr(), B.memptr(), 1, C.memptr());
+    require_close(C, C0 - A * B, magnitude + arma::abs(C0), p);
+    C = C0;
+    small::gemm_nt(r, p, q, -1, A.memptr(), Bt.memptr(), 1, C.memptr());
+    require_close(C, C0 - A * B, magnitude + arma::abs(C0), p);
+  });
 }
 
 TEST_CASE("small kernels: invert_in_place gives S·M = I to O(s·ε·‖S‖‖M‖), and refuses singular input",

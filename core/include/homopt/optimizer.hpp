@@ -41,6 +41,13 @@ class Optimizer {
   /// manifold within tolerance().
   void step(const std::vector<Mat>& euclidean_gradients);
 
+  /// The same step from coordinates already lifted at the current points, cᵢ =
+  /// lifted_gradients(G)[i], without lifting again (Solver::tell lifts once for its stopping
+  /// rule and steps with the result): bit for bit step(G). Throws InvalidArgument naming
+  /// "coordinates" (count), "coordinates[i]" (length ≠ manifold(i).dimension(), NaN/Inf)
+  /// or as step() does; on any throw the optimizer is unchanged.
+  void step_lifted(const std::vector<Vec>& coordinates);
+
   /// The packed coordinates cᵢ = Section::lift(Gᵢ) ∈ 𝔤ʰᵒʳ of every parameter's Euclidean
   /// gradient at the current points (step 1 of step()), after the same checks as step():
   /// InvalidArgument naming "gradients" (count) or "gradients[i]" (shape, NaN/Inf).
@@ -80,6 +87,8 @@ class Optimizer {
   /// InvalidArgument("gradients[i]", …) unless `gradient` has the manifold's point shape and
   /// finite entries.
   static void require_gradient(const Mat& gradient, const Manifold& manifold, std::size_t i);
+  /// Steps 2 and 3 of step() from the lifted coordinates in each parameter's step buffer.
+  void step_from_coordinates();
   std::unique_ptr<Method> method_;
   Retraction retraction_;
   std::uint64_t step_count_ = 0;
