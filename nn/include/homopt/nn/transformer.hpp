@@ -46,7 +46,7 @@ struct TransformerShape {
   bool attention_skip = true;
 };
 
-/// How add_parameters draws the initial values (docs/transformer.md, "Initialization").
+/// How add_parameters draws the initial values (docs/transformer.md, "The model").
 ///   homopt: every projection P = Stiefel(dim, h).random_point (Haar: Q of the QR of a
 ///           Gaussian matrix, diag(R) > 0), also for the unconstrained model; Wₗ and W_c
 ///           standard normal/√dim; bₗ = 0.
