@@ -311,7 +311,10 @@ bool needs_recompletion(const Mat& point, real complement_squared_norm) {
 // ------------------------------------------------------------------ the section
 
 SymplecticSection::SymplecticSection(Mat point, Mat complement, bool with_block)
-    : point_(std::move(point)), complement_(std::move(complement)), with_block_(with_block) {}
+    : point_(std::move(point)),
+      complement_(std::move(complement)),
+      with_block_(with_block),
+      complement_squared_norm_(arma::dot(complement_, complement_)) {}
 
 std::unique_ptr<SymplecticSection> SymplecticSection::complete(const Mat& point, bool with_block) {
   return std::make_unique<SymplecticSection>(point, symplectic_complement(point), with_block);
@@ -345,27 +348,35 @@ Mat SymplecticSection::tangent_vector(const Vec& coordinates) const {
   return point_ * blocks.S + complement_ * blocks.K;
 }
 
-std::unique_ptr<Section> SymplecticSection::retracted(const Vec& velocity, Retraction retraction) const {
+SymplecticSection::StepProducts SymplecticSection::step_products(const Vec& velocity,
+                                                                 Retraction retraction) const {
   const uword n = point_.n_cols / 2, N = point_.n_rows / 2, n2 = 2 * n;
   const LowRankRetraction low_rank = low_rank_retraction(velocity, N, n, with_block_, retraction);
 
   // λ̃𝒰 = [U S/2 + Ū K, U];  P = (λ̃𝒰)·core = (U S/2 + Ū K)·core_top + U·core_bottom = [P₁, P₂];
   // λ̃(I + 𝒰·core·𝒲ᵀ) = [U + P₁ + P₂S/2,  Ū + P₂(JKᵀJ)]. Every product with Ū (2N×2m) is
-  // one GEMM (ŪK, and P₂(JKᵀJ) accumulated in place with β = 1); nothing is O(N³).
+  // one GEMM (ŪK here, P₂(JKᵀJ) accumulated with β = 1 by the caller); nothing is O(N³).
   Mat moved(2 * N, n2, arma::fill::zeros);  // U S/2 + Ū K
   if (complement_.n_cols > 0) moved = complement_ * low_rank.blocks.K;
   if (with_block_) moved += point_ * low_rank.half_S;
   Mat P = moved * low_rank.core.rows(0, n2 - 1);
   P += point_ * low_rank.core.rows(n2, 2 * n2 - 1);
-  const Mat P2 = P.cols(n2, 2 * n2 - 1);
-  Mat new_point = point_ + P.cols(0, n2 - 1);
-  if (with_block_) new_point += P2 * low_rank.half_S;
+  StepProducts products{Mat(P.cols(n2, 2 * n2 - 1)), low_rank.coupling, point_ + P.cols(0, n2 - 1)};
+  if (with_block_) products.new_point += products.P2 * low_rank.half_S;
+  if (!products.new_point.is_finite())
+    throw InvalidArgument("velocity", "retraction produced NaN/Inf (velocity too large?)");
+  return products;
+}
+
+std::unique_ptr<Section> SymplecticSection::retracted(const Vec& velocity, Retraction retraction) const {
+  StepProducts products = step_products(velocity, retraction);
+  Mat new_point = std::move(products.new_point);
   Mat new_complement = complement_;
-  if (complement_.n_cols > 0) new_complement += P2 * low_rank.coupling;
+  if (complement_.n_cols > 0) new_complement += products.P2 * products.coupling;
   // One pass over Ū: ‖Ū‖²_F is NaN/Inf exactly when an entry is (or when it overflows, which
   // the re-completion below would have to handle anyway).
   real complement_squared = arma::dot(new_complement, new_complement);
-  if (!new_point.is_finite() || !std::isfinite(complement_squared))
+  if (!std::isfinite(complement_squared))
     throw InvalidArgument("velocity", "retraction produced NaN/Inf (velocity too large?)");
 
   // NaN-safe comparisons: a NaN residual (UᵀJU overflowing for a huge step) must fail
@@ -387,6 +398,49 @@ std::unique_ptr<Section> SymplecticSection::retracted(const Vec& velocity, Retra
     new_complement = symplectic_complement(new_point);
   return std::make_unique<SymplecticSection>(std::move(new_point), std::move(new_complement),
                                              with_block_);
+}
+
+bool SymplecticSection::prepare_retraction(const Vec& velocity, Retraction retraction) {
+  pending_.reset();
+  in_place_pending_ = false;
+  StepProducts products = step_products(velocity, retraction);
+  // The in-place update Ū ← Ū + P₂(JKᵀJ) is taken only when nothing after it can fail or
+  // differ from retracted(): |Ū'ᵢⱼ| ≤ ‖Ū‖_F + 2n·max|P₂|·max|JKᵀJ| (finite),
+  // ‖Ū'‖_F ≤ ‖Ū‖_F + ‖P₂‖_F‖JKᵀJ‖_F below the re-completion bound (with a margin for the
+  // rounding of ‖Ū'‖²_F), and no drift repair. Otherwise the step is retracted() (a copy).
+  const real coupling_size = arma::norm(products.coupling, "fro");
+  const real growth = arma::norm(products.P2, "fro") * coupling_size;
+  const real complement_norm = std::sqrt(complement_squared_norm_);
+  const real entry_bound = complement_norm + static_cast<real>(products.P2.n_cols) *
+                                                         arma::abs(products.P2).max() *
+                                                         arma::abs(products.coupling).max();
+  const real norm_bound = complement_norm + growth;
+  const bool in_place =
+      complement_.n_cols > 0 && entry_bound <= 1e300 &&
+      !needs_recompletion(products.new_point, norm_bound * norm_bound * (1 + 1e-8)) &&
+      symplectic_residual(products.new_point) <= drift_threshold(products.new_point);
+  if (!in_place) {
+    pending_ = retracted(velocity, retraction);
+    return true;
+  }
+  pending_products_ = std::move(products);
+  in_place_pending_ = true;
+  return true;
+}
+
+void SymplecticSection::commit_retraction() {
+  if (in_place_pending_) {
+    complement_ += pending_products_.P2 * pending_products_.coupling;  // as retracted(): β = 1
+    point_ = std::move(pending_products_.new_point);
+    complement_squared_norm_ = arma::dot(complement_, complement_);
+    in_place_pending_ = false;
+  } else if (pending_) {
+    auto& next = static_cast<SymplecticSection&>(*pending_);
+    point_ = std::move(next.point_);
+    complement_ = std::move(next.complement_);
+    complement_squared_norm_ = next.complement_squared_norm_;
+    pending_.reset();
+  }
 }
 
 // ------------------------------------------------------------------ validation

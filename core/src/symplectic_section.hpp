@@ -102,18 +102,42 @@ class SymplecticSection : public Section {
   /// λ̃(I + 𝒰·core·𝒲ᵀ), then the drift repair and the conditioning check (header of
   /// homopt/symplectic_stiefel.hpp).
   std::unique_ptr<Section> retracted(const Vec& velocity, Retraction retraction) const override;
+  /// Two-phase retracted() (homopt/manifold.hpp): computes the new U and the rank-2n factors
+  /// P₂, JKᵀJ of Ū ← Ū + P₂(JKᵀJ), and takes the in-place path when the bounds
+  /// max|Ū'| ≤ ‖Ū‖_F + 2n·max|P₂|·max|JKᵀJ| ≤ 1e300 and
+  /// ‖Ū'‖_F ≤ ‖Ū‖_F + ‖P₂‖_F‖JKᵀJ‖_F (below the re-completion bound) show that nothing
+  /// after it can fail or differ, and no drift repair is due; otherwise the pending step is
+  /// retracted() itself. Throws as retracted() does, changing nothing.
+  bool prepare_retraction(const Vec& velocity, Retraction retraction) override;
+  /// Ū += P₂(JKᵀJ) in place (one GEMM with β = 1, bit for bit retracted()'s), U ← U', then
+  /// ‖Ū‖²_F for the next bounds (one pass); or moves in the pending retracted().
+  void commit_retraction() override;
   /// [U₁, Ū₁, U₂, Ū₂] (standard order, λE = U).
   Mat group_element() const override { return standard_order(point_, complement_); }
   /// {U, Ū}.
   std::vector<Mat> state() const override { return {point_, complement_}; }
+  /// A copy of the committed section (a pending step is not copied).
   std::unique_ptr<Section> clone() const override {
-    return std::make_unique<SymplecticSection>(*this);
+    return std::make_unique<SymplecticSection>(point_, complement_, with_block_);
   }
 
  private:
+  /// What a step needs besides Ū: U' = U + P₁ + P₂S/2 (checked finite, else
+  /// InvalidArgument("velocity")), P₂ and JKᵀJ.
+  struct StepProducts {
+    Mat P2;          // 2N×2n
+    Mat coupling;    // J_{2n}KᵀJ_{2m}, 2n×2m
+    Mat new_point;   // U', 2N×2n
+  };
+  StepProducts step_products(const Vec& velocity, Retraction retraction) const;
+
   Mat point_;       // U, 2N×2n
   Mat complement_;  // Ū, 2N×2m
   bool with_block_;
+  real complement_squared_norm_;         // ‖Ū‖²_F (NaN/Inf if an entry is)
+  bool in_place_pending_ = false;        // prepare_retraction took the in-place path
+  StepProducts pending_products_;        // … with these factors
+  std::unique_ptr<Section> pending_;     // or the pending retracted()
 };
 
 /// ‖UᵀJU − J‖_F above which retracted() re-symplectifies λ:

@@ -178,3 +178,50 @@ TEST_CASE("symplectic section: a state saved with the dense completion still loa
   CHECK(arma::approx_equal(loaded->retracted(c, Retraction::cayley)->point(),
                            reference.retracted(c, Retraction::cayley)->point(), "absdiff", 0.0));
 }
+
+TEST_CASE("symplectic section: the in-place step is bit for bit retracted(), and a failed prepare changes nothing",
+          "[symplectic]") {
+  for (bool with_block : {true, false}) {
+    const uword N = 9, n = 2;
+    const Mat U = SymplecticStiefel(N, n).random_point(31);
+    const uword dimension = detail::symplectic_coordinate_count(N, n, with_block);
+    detail::SymplecticSection in_place(U, detail::symplectic_complement(U), with_block);
+    std::unique_ptr<Section> reference = in_place.clone();
+    for (int t = 0; t < 12; ++t) {
+      const Vec c = 0.2 * Vec(standard_normal_matrix(dimension, 1, 40 + t));
+      // A prepared step that is never committed is dropped by the next prepare.
+      if (t % 3 == 0) REQUIRE(in_place.prepare_retraction(2 * c, Retraction::cayley));
+      REQUIRE(in_place.prepare_retraction(c, Retraction::cayley));
+      in_place.commit_retraction();
+      reference = reference->retracted(c, Retraction::cayley);
+      CHECK(arma::approx_equal(in_place.point(), reference->point(), "absdiff", 0.0));
+      CHECK(arma::approx_equal(in_place.state()[1], reference->state()[1], "absdiff", 0.0));
+    }
+    // Stretch Ū past the re-completion bound: the step goes through retracted() (no in-place
+    // update), and still equals it.
+    Mat stretched = in_place.state()[1];
+    const uword m = N - n;
+    stretched.cols(0, m - 1) *= 30.0;
+    stretched.cols(m, 2 * m - 1) /= 30.0;
+    detail::SymplecticSection recompleted(in_place.point(), stretched, with_block);
+    const Vec zero(dimension, arma::fill::zeros);
+    REQUIRE(recompleted.prepare_retraction(zero, Retraction::cayley));
+    recompleted.commit_retraction();
+    const auto expected = detail::SymplecticSection(in_place.point(), stretched, with_block).retracted(zero, Retraction::cayley);
+    CHECK(arma::approx_equal(recompleted.state()[1], expected->state()[1], "absdiff", 0.0));
+    CHECK(arma::dot(recompleted.state()[1], recompleted.state()[1]) < arma::dot(stretched, stretched));
+    // A velocity whose retraction overflows: prepare throws naming "velocity", nothing changes.
+    const Mat point_before = in_place.point(), complement_before = in_place.state()[1];
+    Vec huge(dimension, arma::fill::zeros);
+    huge.fill(1e200);
+    try {
+      in_place.prepare_retraction(huge, Retraction::cayley);
+      FAIL("no InvalidArgument");
+    } catch (const InvalidArgument& error) {
+      CHECK(std::string(error.argument()) == "velocity");
+    }
+    in_place.commit_retraction();  // nothing pending: a no-op
+    CHECK(arma::approx_equal(in_place.point(), point_before, "absdiff", 0.0));
+    CHECK(arma::approx_equal(in_place.state()[1], complement_before, "absdiff", 0.0));
+  }
+}

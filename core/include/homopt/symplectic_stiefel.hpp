@@ -94,7 +94,7 @@ class SymplecticSpace : public Manifold {
 /// **Lift** of G = ∂L/∂U (the gradient of c ↦ L(λ·Retr(V(c))·E) at c = 0, i.e. of
 /// c ↦ ⟨G, λV(c)E⟩ = ⟨UᵀG, S⟩ + ⟨ŪᵀG, K⟩): with H = UᵀG = [[H₁₁, H₁₂], [H₂₁, H₂₂]],
 ///   A₁ = H₁₁ − H₂₂ᵀ;  B₁ packed from H₁₂, C₁ from H₂₁ (entry (i,i) ← H_ii,
-///   entry (i,j), i > j ← H_ij + H_ji);  K = ŪᵀG.  (≈ 16Nmn + 8Nn² flops)
+///   entry (i,j), i > j ← H_ij + H_ji);  K = ŪᵀG.  (≈ 16Nmn + 16Nn² flops)
 /// **Metric implied**: the lift is the gradient for g_λ(λV(c)E, λV(c′)E) = cᵀc′, the
 /// Euclidean inner product of packed coordinates pulled back through the current section
 /// λ. It is positive definite, but — unlike Stiefel's canonical metric — it depends on the
@@ -109,7 +109,7 @@ class SymplecticSpace : public Manifold {
 ///   form tr(XY) of Sp(2N) (𝔤ʰᵒʳ is the tr(XY)-orthogonal complement of the isotropy
 ///   algebra), not of the coordinate metric above.
 /// **Section update** λ̃ ← λ̃(I + 𝒰M𝒲ᵀ): with P = [US/2 + ŪK, U]·M = [P₁, P₂],
-///   U ← U + P₁ + P₂S/2,  Ū ← Ū + P₂(JKᵀJ)   (≈ 32Nmn + 48Nn² flops, never O(N³)).
+///   U ← U + P₁ + P₂S/2,  Ū ← Ū + P₂(JKᵀJ)   (≈ 32Nmn + 96Nn² flops, never O(N³)).
 ///
 /// **Drift and conditioning** (checked after every update):
 ///  - ‖UᵀJU − J‖_F (O(Nn²)) above min(1e-11, 1e-13·max(2n, ‖U‖²_F)) → λ is re-symplectified
