@@ -131,7 +131,7 @@ Mat symplectic_complement(const Mat& point) {
     throw InvalidArgument("point", "QR of U_top + i U_bottom failed");
   const uword hull_rank = 2 * n, outer = N - hull_rank;
   // W^⊥ ⊂ {x : UᵀJx = 0}: e = [Re q; Im q], f = Jᵀe ↔ iq (orthonormal, ω(e, f) = 1, σ = 1).
-  const Mat outer_e = real_columns(q.cols(hull_rank, N - 1));
+  const Mat outer_e = outer > 0 ? real_columns(q.cols(hull_rank, N - 1)) : Mat(2 * N, 0);  // 2n = N: W^⊥ = {0}
   // W ∩ {x : UᵀJx = 0} (real dimension 2n): the null space of (JU)ᵀW in W's orthonormal
   // real basis [e, Jᵀe], in normal form (σ ≤ 1).
   const Mat hull_e = real_columns(q.cols(0, hull_rank - 1));
