@@ -174,7 +174,10 @@ Job plan_fresh(const Options& options) {
     r.test_images = job.data->test.size();
     r.epochs = options.epochs;
     run.model = std::make_unique<nn::Transformer>(r.shape, r.constraint);
-    run.optimizer = std::make_unique<Optimizer>(*specs[k].method, options.retraction);
+    // The complements of SectionPolicy::redraw come from the seed's item 2³² (the items
+    // below it seed the parameters' initial values).
+    run.optimizer = std::make_unique<Optimizer>(*specs[k].method, options.retraction, options.section_policy,
+                                                derived_seed(r.seed, std::uint64_t(1) << 32));
     run.model->add_parameters(*run.optimizer, r.seed, r.initialization);
     make_trainer(job, run);
   }
@@ -244,9 +247,10 @@ void execute(Job& job) {
   bool trained_an_epoch = false;
   for (Run& run : job.runs) {
     RunRecord& r = run.record;
-    std::printf("%s: %s, %lu blocks (attention skip %s, %s init), batch %lu, %lu training and %lu test images, %lu epochs, %d threads\n",
+    std::printf("%s: %s, %lu blocks (attention skip %s, %s init, section %s), batch %lu, %lu training and %lu test images, %lu epochs, %d threads\n",
                 r.name.c_str(), run.optimizer->method().description().c_str(), static_cast<unsigned long>(r.shape.blocks),
                 r.shape.attention_skip ? "on" : "off", nn::to_string(r.initialization),
+                to_string(run.optimizer->section_policy()),
                 static_cast<unsigned long>(r.batch_size), static_cast<unsigned long>(r.train_images),
                 static_cast<unsigned long>(r.test_images), static_cast<unsigned long>(r.epochs), nn::thread_count());
     std::fflush(stdout);

@@ -95,6 +95,22 @@ grep -qx "attention_skip=off" "$work/s2/adam-stiefel.run" && grep -qx "init=pape
   fail "resume s2"
 cmp -s <(cut -d, -f1-5 "$work/s3/metrics.csv") <(cut -d, -f1-5 "$work/s2/metrics.csv") || fail "resumed switched run differs"
 cmp -s <(cut -d, -f3 "$work/a/metrics.csv") <(cut -d, -f3 "$work/s3/metrics.csv") && fail "the switches do not change the run"
+# --section redraw: kept in the checkpoint (format 2), a resumed run continues it exactly, and
+# it changes an Adam + Stiefel run (Adam's element-wise steps see the new bases)
+"$train" "${small[@]}" --section redraw --epochs 3 --no-plot --output "$work/r3" > "$work/r3.out" || fail "run r3"
+grep -q "section redraw" "$work/r3.out" || fail "the run's header does not say section redraw"
+"$train" "${small[@]}" --section redraw --epochs 2 --no-plot --output "$work/r2" > /dev/null || fail "run r2"
+[[ $(od -An -tu4 -j8 -N4 "$work/r2/adam-stiefel.checkpoint" | tr -d ' ') == 2 ]] ||
+  fail "a redraw checkpoint is not format 2"
+[[ $(od -An -tu4 -j8 -N4 "$work/a/adam-stiefel.checkpoint" | tr -d ' ') == 1 ]] ||
+  fail "a transport checkpoint is not format 1"
+"$train" --resume "$work/r2/adam-stiefel.checkpoint" --data "$data" --epochs 3 --threads 1 --no-plot > /dev/null ||
+  fail "resume r2"
+cmp -s <(cut -d, -f1-5 "$work/r3/metrics.csv") <(cut -d, -f1-5 "$work/r2/metrics.csv") || fail "resumed redraw run differs"
+cmp -s <(cut -d, -f3 "$work/a/metrics.csv") <(cut -d, -f3 "$work/r3/metrics.csv") && fail "--section redraw changes nothing"
+awk -F, 'NR > 1 && $5 >= 1e-13 { bad = 1 } END { exit bad }' "$work/r3/metrics.csv" || fail "redraw: orthogonality error ≥ 1e-13"
+expect_usage_error bad-section "${small[@]}" "${out[@]}" --section fresh
+expect_usage_error resume-with-section --resume "$work/r2/adam-stiefel.checkpoint" --section transport
 # a record written before the switches existed is read as skip on, homopt initialization
 cp -r "$work/c" "$work/old"
 grep -v -e '^attention_skip=' -e '^init=' "$work/c/adam-stiefel.run" > "$work/old/adam-stiefel.run"

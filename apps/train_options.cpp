@@ -30,7 +30,7 @@ const std::vector<std::string> valued = {"data",       "blocks",  "heads",     "
                                          "eps",        "alpha",   "constraint", "retraction", "loss",
                                          "threads",    "seed",    "output",    "resume",      "preset",
                                          "train-limit", "test-limit", "attention-scale",
-                                         "attention-skip", "init"};
+                                         "attention-skip", "init", "section"};
 const std::vector<std::string> flags = {"help", "compare", "no-plot"};
 
 bool contains(const std::vector<std::string>& list, const std::string& item) {
@@ -115,6 +115,7 @@ void apply(Options& options, const std::string& name, const std::string& value) 
     } else if (name == "init") options.initialization = nn::initialization_from_string(value, "--init");
     else if (name == "constraint") options.constraint = nn::constraint_from_string(value, "--constraint");
     else if (name == "retraction") options.retraction = retraction_from_string(value, "--retraction");
+    else if (name == "section") options.section_policy = section_policy_from_string(value, "--section");
     else if (name == "loss") options.loss = nn::loss_from_string(value, "--loss");
     else if (name == "threads") options.threads = static_cast<int>(parse_unsigned(name, value, 1, max_threads));
     else if (name == "seed") options.seed = parse_unsigned(name, value, 0);
@@ -196,7 +197,7 @@ Options parse_options(int argc, const char* const* argv) {
   if (!options.resume.empty())
     for (const char* name : {"blocks", "heads", "batch-size", "optimizer", "lr", "lr-end", "beta1", "beta2", "eps",
                              "alpha", "constraint", "retraction", "loss", "seed", "output", "preset", "train-limit",
-                             "test-limit", "attention-scale", "attention-skip", "init"})
+                             "test-limit", "attention-scale", "attention-skip", "init", "section"})
       if (options.was_given(name))
         throw UsageError(std::string("--") + name +
                          " cannot be combined with --resume (the run's settings come from its checkpoint)");
@@ -318,6 +319,9 @@ Training
   --batch-size B         images per optimizer step                [256]
   --optimizer adam|adam-decay|momentum|gradient|bfgs              [adam]
 )" + method_option_help() + R"(  --retraction cayley|geodesic                                    [cayley]
+  --section transport|redraw  the section's complement Ȳ: moved with each step (transport), or
+                         drawn at random after every step as in the paper's code (redraw,
+                         O(N(N−n)²) per step)                     [transport]
   --threads N            OpenMP threads, 1..1024                  [all cores]
   --seed S               initialization and shuffling             [1]
   --compare              the paper's four runs with the same budget: adam-stiefel, adam-none,

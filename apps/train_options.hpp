@@ -30,6 +30,7 @@ struct Options {
   real lr, lr_end, beta1, beta2, eps, alpha;
   nn::Constraint constraint = nn::Constraint::stiefel;
   Retraction retraction = Retraction::cayley;
+  SectionPolicy section_policy = SectionPolicy::transport;  ///< --section
   nn::Loss loss = nn::Loss::paper;
   nn::Initialization initialization = nn::Initialization::homopt;  ///< --init
   int threads = 1;

@@ -128,9 +128,9 @@ std::vector<Mat> BinaryReader::matrices() {
 
 // ---------------------------------------------------------------- container
 
-std::string seal_checkpoint(const std::string& payload) {
+std::string seal_checkpoint(const std::string& payload, std::uint32_t format_version) {
   std::string file(magic, sizeof magic);
-  append_little_endian<std::uint32_t>(file, checkpoint_format_version);
+  append_little_endian<std::uint32_t>(file, format_version);
   append_little_endian<std::uint64_t>(file, payload.size());
   file += payload;
   append_little_endian<std::uint32_t>(file, crc32_of(payload));
@@ -138,14 +138,15 @@ std::string seal_checkpoint(const std::string& payload) {
 }
 
 std::uint64_t checked_payload_length(const std::string& header, std::uint64_t file_size,
-                                     const std::string& origin) {
+                                     const std::string& origin, std::uint32_t* format_version) {
   if (header.size() < sizeof magic || std::memcmp(header.data(), magic, sizeof magic) != 0)
     throw FileError(origin + ": not a homopt checkpoint (bad magic bytes)");
   if (header.size() < checkpoint_header_size) throw FileError(origin + ": truncated checkpoint header");
   const auto version = parse_little_endian<std::uint32_t>(header, sizeof magic);
-  if (version != checkpoint_format_version)
+  if (version < 1 || version > checkpoint_format_version)
     throw FileError(origin + ": unsupported checkpoint format version " + std::to_string(version) +
-                    " (this library reads version " + std::to_string(checkpoint_format_version) + ")");
+                    " (this library reads versions 1 to " + std::to_string(checkpoint_format_version) + ")");
+  if (format_version != nullptr) *format_version = version;
   const auto length = parse_little_endian<std::uint64_t>(header, sizeof magic + 4);
   const std::uint64_t framing = checkpoint_header_size + checkpoint_trailer_size;
   if (file_size < framing || length != file_size - framing)
@@ -153,9 +154,10 @@ std::uint64_t checked_payload_length(const std::string& header, std::uint64_t fi
   return length;
 }
 
-std::string open_checkpoint(const std::string& file, const std::string& origin) {
+std::string open_checkpoint(const std::string& file, const std::string& origin,
+                            std::uint32_t* format_version) {
   const std::uint64_t length =
-      checked_payload_length(file.substr(0, checkpoint_header_size), file.size(), origin);
+      checked_payload_length(file.substr(0, checkpoint_header_size), file.size(), origin, format_version);
   std::string payload = file.substr(checkpoint_header_size, length);
   if (crc32_of(payload) != parse_little_endian<std::uint32_t>(file, checkpoint_header_size + length))
     throw FileError(origin + ": checksum mismatch (corrupted checkpoint)");

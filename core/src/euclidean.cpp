@@ -47,6 +47,9 @@ class EuclideanSection : public Section {
     if (pending_) point_.swap(next_point_);
     pending_ = false;
   }
+  /// True: SectionPolicy::redraw applies and changes nothing (there is no complement).
+  bool accepts_complement_redraw() const override { return true; }
+  void redraw_pending_complement(std::uint64_t) override {}
   Mat group_element() const override { return point_; }
   std::vector<Mat> state() const override { return {point_}; }
   std::unique_ptr<Section> clone() const override { return std::make_unique<EuclideanSection>(point_); }

@@ -1,4 +1,5 @@
 #include <sstream>
+#include <stdexcept>
 
 #include "homopt/api.hpp"
 #include "homopt/error.hpp"
@@ -9,6 +10,10 @@
 #include "homopt/symplectic_stiefel.hpp"
 
 namespace homopt {
+
+void Section::redraw_pending_complement(std::uint64_t) {
+  throw std::logic_error("this section has no complement to redraw (accepts_complement_redraw() is false)");
+}
 
 std::unique_ptr<Manifold> make_manifold(const std::string& name, const std::vector<uword>& shape) {
   const ManifoldSpec& spec = manifold_spec(name);  // refuses unknown names, listing the known ones

@@ -6,6 +6,7 @@
 
 #include "homopt/checkpoint.hpp"
 #include "homopt/error.hpp"
+#include "homopt/random.hpp"
 #include "homopt/validate.hpp"
 
 namespace homopt {
@@ -35,11 +36,14 @@ struct Optimizer::Parameter {
   Parameter& operator=(Parameter&&) noexcept = default;
 };
 
-Optimizer::Optimizer(const Method& method, Retraction retraction)
-    : method_(method.clone()), retraction_(retraction) {}
+Optimizer::Optimizer(const Method& method, Retraction retraction, SectionPolicy section_policy,
+                     std::uint64_t redraw_seed)
+    : method_(method.clone()), retraction_(retraction), section_policy_(section_policy),
+      redraw_seed_(section_policy == SectionPolicy::redraw ? redraw_seed : 0) {}
 
 Optimizer::Optimizer(const Optimizer& other)
     : method_(other.method_->clone()), retraction_(other.retraction_),
+      section_policy_(other.section_policy_), redraw_seed_(other.redraw_seed_),
       step_count_(other.step_count_), parameters_(other.parameters_) {}
 
 Optimizer& Optimizer::operator=(const Optimizer& other) {
@@ -59,6 +63,10 @@ std::size_t Optimizer::size() const { return parameters_.size(); }
 std::size_t Optimizer::add(const Manifold& manifold, const Mat& initial_point) {
   method_->check_dimension(manifold.dimension(), "manifold");
   auto section = manifold.section(initial_point, "initial_point");
+  if (section_policy_ == SectionPolicy::redraw && !section->accepts_complement_redraw())
+    throw InvalidArgument("manifold", manifold.description() +
+                                          " has no section complement to redraw: SectionPolicy::redraw is "
+                                          "for Stiefel, Grassmann and Euclidean parameters");
   parameters_.emplace_back(manifold.clone(), std::move(section),
                            method_->initial_state(manifold.dimension()));
   return parameters_.size() - 1;
@@ -134,6 +142,11 @@ void Optimizer::step_from_coordinates() {
                                    parameter.velocity);
     parameter.pending_in_place = parameter.section->prepare_retraction(parameter.velocity, retraction_);
     if (!parameter.pending_in_place) parameter.next_section = parameter.section->retracted(parameter.velocity, retraction_);
+    if (section_policy_ == SectionPolicy::redraw) {
+      // Every section that accepts a redraw (add() checked) steps in place.
+      if (!parameter.pending_in_place) throw std::logic_error("SectionPolicy::redraw needs an in-place step");
+      parameter.section->redraw_pending_complement(derived_seed(derived_seed(redraw_seed_, t), i));
+    }
   }
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     Parameter& parameter = parameters_[i];
@@ -188,6 +201,13 @@ std::string Optimizer::to_bytes() const {
   }
   out.string(to_string(retraction_));
   out.u64(step_count_);
+  // Format 2 only when there is something format 1 cannot say (checkpoint.hpp): a
+  // transport optimizer writes the same bytes as before the policy existed.
+  const bool redraw = section_policy_ == SectionPolicy::redraw;
+  if (redraw) {
+    out.string(to_string(section_policy_));
+    out.u64(redraw_seed_);
+  }
   out.u32(static_cast<std::uint32_t>(parameters_.size()));
   for (const Parameter& parameter : parameters_) {
     out.string(parameter.manifold->name());
@@ -197,7 +217,7 @@ std::string Optimizer::to_bytes() const {
     out.matrices(parameter.section->state());
     out.matrices(parameter.state);
   }
-  return seal_checkpoint(out.bytes());
+  return seal_checkpoint(out.bytes(), redraw ? 2 : 1);
 }
 
 namespace {
@@ -253,7 +273,8 @@ void require_state_layout(const Method& method, const MethodState& state, uword 
 }  // namespace
 
 Optimizer Optimizer::from_bytes(const std::string& bytes, const std::string& origin) {
-  const std::string payload = open_checkpoint(bytes, origin);
+  std::uint32_t format_version = 0;
+  const std::string payload = open_checkpoint(bytes, origin, &format_version);
   BinaryReader in(payload, origin);
   try {
     const std::string method_name = in.string();
@@ -264,10 +285,19 @@ Optimizer Optimizer::from_bytes(const std::string& bytes, const std::string& ori
       std::string key = in.string();
       hyperparameters.emplace_back(std::move(key), in.f64());
     }
-    Optimizer optimizer(*make_method(method_name, hyperparameters), retraction_from_string(in.string()));
-    optimizer.step_count_ = in.u64();
-    if (optimizer.step_count_ > max_checkpoint_step_count)
-      in.fail("step count " + std::to_string(optimizer.step_count_) + " exceeds 2^53");
+    const auto method = make_method(method_name, hyperparameters);
+    const Retraction retraction = retraction_from_string(in.string());
+    const std::uint64_t step_count = in.u64();
+    if (step_count > max_checkpoint_step_count)
+      in.fail("step count " + std::to_string(step_count) + " exceeds 2^53");
+    SectionPolicy section_policy = SectionPolicy::transport;
+    std::uint64_t redraw_seed = 0;
+    if (format_version >= 2) {
+      section_policy = section_policy_from_string(in.string(), "section policy");
+      redraw_seed = in.u64();
+    }
+    Optimizer optimizer(*method, retraction, section_policy, redraw_seed);
+    optimizer.step_count_ = step_count;
     const std::uint32_t parameter_count = in.u32();
     // A parameter takes at least 16 bytes (name length, shape count, two matrix counts).
     if (parameter_count > in.remaining() / 16) in.fail("implausible parameter count");
@@ -280,6 +310,8 @@ Optimizer Optimizer::from_bytes(const std::string& bytes, const std::string& ori
       auto manifold = make_manifold(manifold_name, shape);  // validates the sizes
       require_section_fits(*manifold, in);
       auto section = manifold->section_from_state(in.matrices());
+      if (section_policy == SectionPolicy::redraw && !section->accepts_complement_redraw())
+        in.fail(manifold->description() + " cannot be stepped with section policy redraw");
       MethodState state = in.matrices();
       optimizer.method_->check_dimension(manifold->dimension(), "manifold");
       require_state_layout(*optimizer.method_, state, manifold->dimension(), in);

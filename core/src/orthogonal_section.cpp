@@ -4,9 +4,11 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 
 #include "homopt/error.hpp"
 #include "homopt/orthonormal_frames.hpp"
+#include "homopt/random.hpp"
 #include "homopt/validate.hpp"
 #include "retraction_core.hpp"
 #include "section_drift.hpp"
@@ -270,6 +272,17 @@ bool OrthogonalSection::prepare_retraction(const Vec& velocity, Retraction retra
   }
   w.pending = true;
   return true;
+}
+
+void OrthogonalSection::redraw_pending_complement(std::uint64_t seed) {
+  Workspace& w = workspace_;
+  if (!w.pending) throw std::logic_error("redraw_pending_complement: no step is pending");
+  const uword N = point_.n_rows, m = complement_.n_cols;
+  if (m == 0) return;  // n = N: span(Y')^⊥ = {0}
+  Mat random = standard_normal_matrix(N, m, seed);
+  for (int pass = 0; pass < 2; ++pass) random -= w.new_point * (w.new_point.t() * random);
+  w.new_complement = orthonormal_factor(random, "velocity");
+  w.complement_formed = true;
 }
 
 void OrthogonalSection::commit_retraction() {

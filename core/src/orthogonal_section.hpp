@@ -57,6 +57,12 @@ class OrthogonalSection : public Section {
   bool prepare_retraction(const Vec& velocity, Retraction retraction) override;
   /// Phase 2: Y ← Y', Ȳ ← Ȳ − P₂Bᵀ (in place, or the buffer formed by phase 1). No throw.
   void commit_retraction() override;
+  /// True: SectionPolicy::redraw applies.
+  bool accepts_complement_redraw() const override { return true; }
+  /// Ȳ' = orthonormal_factor((I − Y'Y'ᵀ)Z) for the pending Y' and Z = standard_normal_matrix(
+  /// N, N − n, seed), the projection applied twice so that Ȳ' ⟂ Y' to rounding
+  /// (O(N(N−n)²) flops); commit then swaps it in. std::logic_error without a pending step.
+  void redraw_pending_complement(std::uint64_t seed) override;
   /// [Y, Ȳ].
   Mat group_element() const override { return arma::join_rows(point_, complement_); }
   /// {Y, Ȳ}.

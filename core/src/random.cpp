@@ -30,6 +30,13 @@ Mat standard_normal_matrix(uword rows, uword cols, std::uint64_t seed) {
   return result;
 }
 
+std::uint64_t derived_seed(std::uint64_t seed, std::uint64_t index) {
+  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (index + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
 Mat orthonormal_factor(const Mat& matrix, const char* argument) {
   require_finite(matrix, argument);  // a NaN would pass the rank test below unnoticed
   Mat q, r;

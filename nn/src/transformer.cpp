@@ -80,13 +80,6 @@ void make_blas_single_threaded() {
 
 }  // namespace
 
-std::uint64_t derived_seed(std::uint64_t seed, std::uint64_t index) {
-  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (index + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
 void set_thread_count(int threads) {
   if (threads < 1) throw InvalidArgument("threads", "must be ≥ 1, got " + std::to_string(threads));
 #ifdef _OPENMP

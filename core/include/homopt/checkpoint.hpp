@@ -11,6 +11,8 @@
 //   string retraction ("cayley" | "geodesic"); uint64 step count t
 //   uint32 P parameters, each: string manifold name; uint32 S; S × uint64 shape parameters;
 //                              matrix list (section state); matrix list (method state)
+// Payload of format 2 (written only by an optimizer with SectionPolicy::redraw): format 1
+// with, right after the step count t, string section policy ("redraw") and uint64 redraw seed.
 //   string = uint32 length + bytes; matrix list = uint32 count + count × (uint64 rows,
 //   uint64 cols, rows·cols reals column-major).
 #pragma once
@@ -24,8 +26,9 @@
 
 namespace homopt {
 
-/// Version written by this library; readers refuse any other.
-constexpr std::uint32_t checkpoint_format_version = 1;
+/// Newest format version; this library reads versions 1 to checkpoint_format_version and
+/// writes the oldest one that holds the optimizer (1 unless SectionPolicy::redraw).
+constexpr std::uint32_t checkpoint_format_version = 2;
 /// Bytes before the payload: magic (8), version (4), payload length (8).
 constexpr std::size_t checkpoint_header_size = 20;
 /// Bytes after the payload: CRC-32 (4).
@@ -74,15 +77,18 @@ class BinaryReader {
   std::size_t position_ = 0;
 };
 
-/// Wraps a payload in the container (magic, version, length, CRC-32).
-std::string seal_checkpoint(const std::string& payload);
-/// Checks the 20-byte header of a file of `file_size` bytes (magic, version, and that the
-/// declared payload length L satisfies file_size = 20 + L + 4) and returns L; FileError
-/// naming `origin` otherwise. `header` must hold min(file_size, 20) bytes.
+/// Wraps a payload in the container (magic, format version, length, CRC-32).
+std::string seal_checkpoint(const std::string& payload, std::uint32_t format_version = 1);
+/// Checks the 20-byte header of a file of `file_size` bytes (magic, a version in
+/// 1..checkpoint_format_version, and that the declared payload length L satisfies
+/// file_size = 20 + L + 4) and returns L; FileError naming `origin` otherwise. `header`
+/// must hold min(file_size, 20) bytes. The version is stored in `*format_version` if given.
 std::uint64_t checked_payload_length(const std::string& header, std::uint64_t file_size,
-                                     const std::string& origin);
-/// Checks magic, version, length and CRC-32 and returns the payload (FileError otherwise).
-std::string open_checkpoint(const std::string& file_bytes, const std::string& origin);
+                                     const std::string& origin, std::uint32_t* format_version = nullptr);
+/// Checks magic, version, length and CRC-32 and returns the payload (FileError otherwise);
+/// the format version is stored in `*format_version` if given.
+std::string open_checkpoint(const std::string& file_bytes, const std::string& origin,
+                            std::uint32_t* format_version = nullptr);
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed and
 /// fsync'ed, then renamed over `path`. On failure the temporary file is removed and

@@ -17,6 +17,7 @@
 // also the checkpoint format and the cross-language contract.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,6 +59,16 @@ class Section {
   virtual bool prepare_retraction(const Vec& /*velocity*/, Retraction /*retraction*/) { return false; }
   /// Applies the step made pending by prepare_retraction (see there); does not throw.
   virtual void commit_retraction() {}
+
+  /// True if SectionPolicy::redraw applies to this section (redraw_pending_complement is
+  /// implemented). Default: false.
+  virtual bool accepts_complement_redraw() const { return false; }
+  /// SectionPolicy::redraw, between prepare_retraction (which returned true) and
+  /// commit_retraction: replaces the complement the pending step would commit by
+  /// Ȳ' = Q of the QR (diag R > 0) of (I − Y'Y'ᵀ)Z, Z = standard_normal_matrix(N, N − n,
+  /// seed), Y' the pending point (types.hpp). May throw (nothing is committed then); the
+  /// point Y' is unchanged. Default: std::logic_error (see accepts_complement_redraw).
+  virtual void redraw_pending_complement(std::uint64_t seed);
 
   /// The group element λ as a dense matrix (diagnostics and tests; O(size²) memory).
   /// For a Euclidean parameter, which has no group element, this is the point itself.

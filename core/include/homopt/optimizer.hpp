@@ -20,8 +20,14 @@ namespace homopt {
 /// Steps are all-or-nothing: if any argument is bad, nothing changes (strong guarantee).
 class Optimizer {
  public:
-  /// Validates nothing beyond what the method's constructor already did.
-  explicit Optimizer(const Method& method, Retraction retraction = Retraction::cayley);
+  /// Validates nothing beyond what the method's constructor already did. `section_policy`
+  /// says how each step moves the sections' complements (types.hpp); with
+  /// SectionPolicy::redraw, step t draws parameter i's new complement from the seed
+  /// derived_seed(derived_seed(redraw_seed, t), i) (random.hpp), so a run is reproducible
+  /// and a loaded checkpoint continues it exactly.
+  explicit Optimizer(const Method& method, Retraction retraction = Retraction::cayley,
+                     SectionPolicy section_policy = SectionPolicy::transport,
+                     std::uint64_t redraw_seed = 0);
   Optimizer(const Optimizer& other);
   Optimizer& operator=(const Optimizer& other);
   Optimizer(Optimizer&& other) noexcept;
@@ -31,6 +37,8 @@ class Optimizer {
   /// Adds a parameter on `manifold` starting at `initial_point` (validated: shape, finite,
   /// on the manifold within manifold.tolerance()). Returns its 0-based index.
   /// Adding after steps were taken is allowed; the new parameter's state starts at zero.
+  /// With SectionPolicy::redraw, a manifold whose section has no complement to redraw
+  /// (the symplectic spaces) is refused: InvalidArgument naming "manifold".
   std::size_t add(const Manifold& manifold, const Mat& initial_point);
 
   /// One step with one Euclidean gradient per parameter, in the order of `add`.
@@ -63,6 +71,9 @@ class Optimizer {
 
   const Method& method() const { return *method_; }
   Retraction retraction() const { return retraction_; }
+  SectionPolicy section_policy() const { return section_policy_; }
+  /// The seed of SectionPolicy::redraw (0 and unused under transport).
+  std::uint64_t redraw_seed() const { return redraw_seed_; }
   const Manifold& manifold(std::size_t i) const;
   const Section& section(std::size_t i) const;
   const MethodState& method_state(std::size_t i) const;
@@ -91,6 +102,8 @@ class Optimizer {
   void step_from_coordinates();
   std::unique_ptr<Method> method_;
   Retraction retraction_;
+  SectionPolicy section_policy_;
+  std::uint64_t redraw_seed_;
   std::uint64_t step_count_ = 0;
   std::vector<Parameter> parameters_;
 };

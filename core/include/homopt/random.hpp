@@ -12,6 +12,11 @@ namespace homopt {
 /// "rows" or "cols" otherwise); 0 rows or columns give an empty matrix.
 Mat standard_normal_matrix(uword rows, uword cols, std::uint64_t seed);
 
+/// A seed for item `index` derived from `seed`: the SplitMix64 finalizer of
+/// seed + φ·(index + 1), φ = 0x9E3779B97F4A7C15 (parameter initializations, epoch shuffles,
+/// the complements drawn by SectionPolicy::redraw).
+std::uint64_t derived_seed(std::uint64_t seed, std::uint64_t index);
+
 /// Q factor of the thin Householder QR of `matrix` (N×n, n ≤ N), columns' signs chosen so
 /// that diag(R) > 0. Throws InvalidArgument naming `argument` if `matrix` has a NaN/Inf
 /// entry or is rank deficient.

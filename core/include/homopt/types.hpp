@@ -28,4 +28,18 @@ const char* to_string(Retraction retraction);
 /// Parses "cayley" / "geodesic"; throws InvalidArgument naming `argument` otherwise.
 Retraction retraction_from_string(const std::string& name, const char* argument = "retraction");
 
+/// How a step moves the complement Ȳ of a section λ = [Y, Ȳ] (docs/methods.md, "Section
+/// policy"); the point Y' is the same under both:
+///  - transport: λ' = λ·Retr(V), so Ȳ' = Ȳ − P₂Bᵀ (O(N(N−n)n) per step; the default);
+///  - redraw:    Ȳ' = Q of the QR (diag R > 0) of (I − Y'Y'ᵀ)Z, Z an N×(N−n) standard normal
+///               matrix: a fresh random orthonormal basis of span(Y')^⊥ at every step, as in
+///               the paper's code (O(N(N−n)²) per step). Stiefel, Grassmann and Euclidean
+///               parameters only (a Euclidean parameter has no complement: nothing changes).
+enum class SectionPolicy { transport, redraw };
+
+/// "transport" or "redraw".
+const char* to_string(SectionPolicy policy);
+/// Parses "transport" / "redraw"; throws InvalidArgument naming `argument` otherwise.
+SectionPolicy section_policy_from_string(const std::string& name, const char* argument = "section_policy");
+
 }  // namespace homopt

@@ -28,6 +28,7 @@
 #include "homopt/nn/phase_profile.hpp"
 #include "homopt/nn/residual.hpp"
 #include "homopt/optimizer.hpp"
+#include "homopt/random.hpp"
 
 namespace homopt::nn {
 
@@ -76,9 +77,9 @@ using ParameterValues = std::vector<const Mat*>;
 /// The current values of all parameters of `optimizer` (valid until its next step).
 ParameterValues values_of(const Optimizer& optimizer);
 
-/// A seed for item `index` derived from `seed` (SplitMix64 of seed + φ·(index + 1), with
-/// φ = 0x9E3779B97F4A7C15): parameter initializations and epoch shuffles.
-std::uint64_t derived_seed(std::uint64_t seed, std::uint64_t index);
+/// A seed for item `index` derived from `seed` (homopt/random.hpp): parameter
+/// initializations and epoch shuffles.
+using homopt::derived_seed;
 
 /// Uses `threads` OpenMP threads for homopt::nn and makes OpenBLAS single-threaded (if the
 /// BLAS is OpenBLAS). threads ≥ 1 (InvalidArgument naming "threads").
