@@ -277,12 +277,19 @@ bool OrthogonalSection::prepare_retraction(const Vec& velocity, Retraction retra
 void OrthogonalSection::redraw_pending_complement(std::uint64_t seed) {
   Workspace& w = workspace_;
   if (!w.pending) throw std::logic_error("redraw_pending_complement: no step is pending");
-  const uword N = point_.n_rows, m = complement_.n_cols;
+  const uword m = complement_.n_cols;
   if (m == 0) return;  // n = N: span(Y')^⊥ = {0}
-  Mat random = standard_normal_matrix(N, m, seed);
-  for (int pass = 0; pass < 2; ++pass) random -= w.new_point * (w.new_point.t() * random);
-  w.new_complement = orthonormal_factor(random, "velocity");
-  w.complement_formed = true;
+  if (!w.complement_formed) {
+    w.new_complement = complement_;
+    subtract_rank_update(w.new_complement);  // the transported Ȳ', orthonormal and ⟂ Y'
+    w.complement_formed = true;
+  }
+  // Ȳ'Q with Q Haar: (I − Y'Y'ᵀ)Z = Ȳ'(Ȳ'ᵀZ) and Ȳ'ᵀZ is an m×m standard normal matrix, so
+  // this is the QR of the projected N×m normal matrix, computed without its rounding: a
+  // Householder Q is orthogonal to working precision however ill-conditioned the normal
+  // matrix is, whereas the Q of the projected matrix leaves span(Y')^⊥ by ε·cond.
+  const Mat rotation = orthonormal_factor(standard_normal_matrix(m, m, seed), "velocity");
+  w.new_complement = w.new_complement * rotation;
 }
 
 void OrthogonalSection::commit_retraction() {

@@ -59,9 +59,11 @@ class OrthogonalSection : public Section {
   void commit_retraction() override;
   /// True: SectionPolicy::redraw applies.
   bool accepts_complement_redraw() const override { return true; }
-  /// Ȳ' = orthonormal_factor((I − Y'Y'ᵀ)Z) for the pending Y' and Z = standard_normal_matrix(
-  /// N, N − n, seed), the projection applied twice so that Ȳ' ⟂ Y' to rounding
-  /// (O(N(N−n)²) flops); commit then swaps it in. std::logic_error without a pending step.
+  /// Ȳ' = Ȳ'ₜQ: Ȳ'ₜ the transported complement of the pending step and
+  /// Q = orthonormal_factor(standard_normal_matrix(N − n, N − n, seed)), a Haar-random
+  /// orthogonal matrix, so Ȳ' is distributed as the Q factor of (I − Y'Y'ᵀ)Z for an N×(N−n)
+  /// standard normal Z (Ȳ'ₜᵀZ is m×m standard normal) but orthonormal and ⟂ Y' to rounding.
+  /// O(N(N−n)²) flops; commit then swaps it in. std::logic_error without a pending step.
   void redraw_pending_complement(std::uint64_t seed) override;
   /// [Y, Ȳ].
   Mat group_element() const override { return arma::join_rows(point_, complement_); }

@@ -1,6 +1,7 @@
 // SectionPolicy::redraw (types.hpp): after every step the complement Ȳ of a Stiefel or
 // Grassmann section is a fresh random orthonormal basis of span(Y)^⊥, drawn from a seed
-// derived from (redraw seed, t, i); the point moves as under transport whenever the method
+// derived from (redraw seed, t, i), drawn as the transported complement times a Haar-random
+// rotation; the point moves as under transport whenever the method
 // is equivariant under a change of that basis (plain gradient descent), checkpoints keep
 // the policy (format 2), and manifolds without a complement are refused.
 #include <catch2/catch.hpp>
@@ -8,9 +9,12 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <stdexcept>
+#include <utility>
 
 #include "homopt/checkpoint.hpp"
 #include "homopt/homopt.hpp"
+#include "orthogonal_section.hpp"
 
 using namespace homopt;
 
@@ -22,38 +26,55 @@ real section_defect(const Section& section) {
   return arma::norm(lambda.t() * lambda - arma::eye(lambda.n_cols, lambda.n_cols), "fro");
 }
 
-/// The complement the policy prescribes for the point Y after step t of parameter i:
-/// Q (diag R > 0) of (I − YYᵀ)²Z, Z = standard_normal_matrix(N, N − n, seed of (t, i)).
-Mat prescribed_complement(const Mat& point, std::uint64_t redraw_seed, std::uint64_t t, std::uint64_t i) {
-  Mat random = standard_normal_matrix(point.n_rows, point.n_rows - point.n_cols,
-                                      derived_seed(derived_seed(redraw_seed, t), i));
-  const Mat projector = arma::eye(point.n_rows, point.n_rows) - point * point.t();
-  return orthonormal_factor(projector * (projector * random), "random");
-}
-
 }  // namespace
 
-TEST_CASE("section policy: redraw puts the prescribed random complement after every step", "[section-policy]") {
+TEST_CASE("section policy: a redraw is the transported complement times the prescribed Haar rotation",
+          "[section-policy]") {
+  // One step of a section two ways: transported (prepare, commit), and redrawn (prepare,
+  // redraw_pending_complement(seed), commit). Same point bit for bit; the complements differ
+  // by Q = orthonormal_factor(standard_normal_matrix(m, m, seed)).
+  for (std::uint64_t seed : {1u, 2u, 3u})
+    for (auto [N, n] : {std::pair<uword, uword>{49, 7}, {90, 6}}) {  // small kernels and BLAS
+      Stiefel stiefel(N, n);
+      const auto section = detail::OrthogonalSection::complete(stiefel.random_point(seed), true);
+      const Vec velocity = 0.1 * arma::normalise(Vec(standard_normal_matrix(stiefel.dimension(), 1, seed + 7)));
+      detail::OrthogonalSection transported(*section), redrawn(*section);
+      REQUIRE(transported.prepare_retraction(velocity, Retraction::cayley));
+      transported.commit_retraction();
+      REQUIRE(redrawn.prepare_retraction(velocity, Retraction::cayley));
+      redrawn.redraw_pending_complement(seed + 100);
+      redrawn.commit_retraction();
+      CHECK(arma::approx_equal(redrawn.point(), transported.point(), "absdiff", 0.0));
+      const Mat rotation = orthonormal_factor(standard_normal_matrix(N - n, N - n, seed + 100), "Z");
+      CHECK(arma::norm(redrawn.complement() - transported.complement() * rotation, "inf") < 1e-13);
+      CHECK(arma::norm(redrawn.complement() - transported.complement(), "fro") > 1);
+    }
+  detail::OrthogonalSection idle(*detail::OrthogonalSection::complete(Stiefel(5, 2).random_point(1), true));
+  CHECK_THROWS_AS(idle.redraw_pending_complement(1), std::logic_error);  // no step pending
+}
+
+TEST_CASE("section policy: hundreds of redraws keep λ orthogonal to rounding", "[section-policy]") {
+  // A square standard normal matrix is often ill-conditioned (κ of 10³–10⁵ is common): a
+  // redraw that took the Q factor of the projected N×(N−n) normal matrix left span(Y)^⊥ by
+  // ε·κ and failed this within a few hundred draws.
   for (std::uint64_t seed : {1u, 2u, 3u}) {
     Stiefel stiefel(49, 7);      // small-size kernels
     Grassmann grassmann(90, 6);  // BLAS path
     Optimizer optimizer(Adam(0.02), Retraction::cayley, SectionPolicy::redraw, 100 + seed);
     optimizer.add(stiefel, stiefel.random_point(seed));
     optimizer.add(grassmann, grassmann.random_point(seed + 10));
-    for (std::uint64_t t = 1; t <= 6; ++t) {
+    real worst = 0;
+    for (std::uint64_t t = 1; t <= 150; ++t) {
       optimizer.step({standard_normal_matrix(49, 7, 1000 * seed + t), standard_normal_matrix(90, 6, 2000 * seed + t)});
       for (std::size_t i = 0; i < 2; ++i) {
-        const Section& section = optimizer.section(i);
-        const Mat lambda = section.group_element();
-        const Mat& Y = optimizer.value(i);
-        const Mat complement = lambda.cols(Y.n_cols, lambda.n_cols - 1);
-        // the bound a loaded section must meet (orthogonal_section_state_tolerance): 100·ε·N
-        CHECK(section_defect(section) <= 100 * std::numeric_limits<real>::epsilon() * real(Y.n_rows));
-        // The Q factor is unique given diag R > 0, and (I − YYᵀ)Z has full rank and a modest
-        // condition number, so the complement is determined to rounding.
-        CHECK(arma::norm(complement - prescribed_complement(Y, 100 + seed, t, i), "inf") < 1e-11);
+        const real bound = 100 * std::numeric_limits<real>::epsilon() * real(optimizer.value(i).n_rows);
+        worst = std::max(worst, section_defect(optimizer.section(i)) / bound);
       }
     }
+    // ≤ 1: what a loaded section must meet (orthogonal_section_state_tolerance, 100·ε·N)
+    CHECK(worst <= 1);
+    // and the saved state loads
+    CHECK_NOTHROW(Optimizer::from_bytes(optimizer.to_bytes()));
   }
 }
 

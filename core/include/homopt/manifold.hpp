@@ -64,10 +64,10 @@ class Section {
   /// implemented). Default: false.
   virtual bool accepts_complement_redraw() const { return false; }
   /// SectionPolicy::redraw, between prepare_retraction (which returned true) and
-  /// commit_retraction: replaces the complement the pending step would commit by
-  /// Ȳ' = Q of the QR (diag R > 0) of (I − Y'Y'ᵀ)Z, Z = standard_normal_matrix(N, N − n,
-  /// seed), Y' the pending point (types.hpp). May throw (nothing is committed then); the
-  /// point Y' is unchanged. Default: std::logic_error (see accepts_complement_redraw).
+  /// commit_retraction: replaces the complement Ȳ'ₜ the pending step would commit by
+  /// Ȳ'ₜQ, Q = orthonormal_factor(standard_normal_matrix(N − n, N − n, seed)) (types.hpp).
+  /// May throw (nothing is committed then); the point Y' is unchanged. Default:
+  /// std::logic_error (see accepts_complement_redraw).
   virtual void redraw_pending_complement(std::uint64_t seed);
 
   /// The group element λ as a dense matrix (diagnostics and tests; O(size²) memory).

@@ -31,10 +31,11 @@ Retraction retraction_from_string(const std::string& name, const char* argument 
 /// How a step moves the complement Ȳ of a section λ = [Y, Ȳ] (docs/methods.md, "Section
 /// policy"); the point Y' is the same under both:
 ///  - transport: λ' = λ·Retr(V), so Ȳ' = Ȳ − P₂Bᵀ (O(N(N−n)n) per step; the default);
-///  - redraw:    Ȳ' = Q of the QR (diag R > 0) of (I − Y'Y'ᵀ)Z, Z an N×(N−n) standard normal
-///               matrix: a fresh random orthonormal basis of span(Y')^⊥ at every step, as in
-///               the paper's code (O(N(N−n)²) per step). Stiefel, Grassmann and Euclidean
-///               parameters only (a Euclidean parameter has no complement: nothing changes).
+///  - redraw:    Ȳ' = Ȳ'ₜQ, Ȳ'ₜ the transported complement and Q the Q factor (diag R > 0)
+///               of an (N−n)×(N−n) standard normal matrix: a fresh, uniformly random
+///               orthonormal basis of span(Y')^⊥ at every step, distributed as the QR of
+///               (I − Y'Y'ᵀ)Z in the paper's code (O(N(N−n)²) per step). Stiefel, Grassmann
+///               and Euclidean parameters only (a Euclidean one has no complement).
 enum class SectionPolicy { transport, redraw };
 
 /// "transport" or "redraw".
