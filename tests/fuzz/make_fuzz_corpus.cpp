@@ -69,5 +69,21 @@ int main(int argc, char** argv) {
       write(folder + "/" + method->name() + "-all-" + to_string(retraction) + ".homopt", all);
     }
   }
+  // Format 2: the section policy redraw, on every manifold that accepts it (own seeds, so
+  // the checkpoints above stay what they were).
+  std::uint64_t redraw_seed = 1000;
+  for (const auto& method : all_methods()) {
+    Optimizer redraw(*method, Retraction::cayley, SectionPolicy::redraw, redraw_seed);
+    for (const auto& manifold : manifolds)
+      if (manifold->section(manifold->random_point(redraw_seed))->accepts_complement_redraw())
+        redraw.add(*manifold, manifold->random_point(redraw_seed));
+    try {
+      take_steps(redraw, ++redraw_seed);
+    } catch (const InvalidArgument&) {
+      // BFGS: its curvature pairs mix the bases of successive redraws (docs/methods.md), and a
+      // step may be refused; the optimizer then holds the steps before it.
+    }
+    write(folder + "/" + method->name() + "-redraw-cayley.homopt", redraw);
+  }
   return 0;
 }
