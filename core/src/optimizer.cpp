@@ -60,13 +60,17 @@ Optimizer::~Optimizer() = default;
 
 std::size_t Optimizer::size() const { return parameters_.size(); }
 
-std::size_t Optimizer::add(const Manifold& manifold, const Mat& initial_point) {
-  method_->check_dimension(manifold.dimension(), "manifold");
-  auto section = manifold.section(initial_point, "initial_point");
-  if (section_policy_ == SectionPolicy::redraw && !section->accepts_complement_redraw())
+void Optimizer::require_policy_applies(const Manifold& manifold, const Section& section) const {
+  if (section_policy_ == SectionPolicy::redraw && !section.accepts_complement_redraw())
     throw InvalidArgument("manifold", manifold.description() +
                                           " has no section complement to redraw: SectionPolicy::redraw is "
                                           "for Stiefel, Grassmann and Euclidean parameters");
+}
+
+std::size_t Optimizer::add(const Manifold& manifold, const Mat& initial_point) {
+  method_->check_dimension(manifold.dimension(), "manifold");
+  auto section = manifold.section(initial_point, "initial_point");
+  require_policy_applies(manifold, *section);
   parameters_.emplace_back(manifold.clone(), std::move(section),
                            method_->initial_state(manifold.dimension()));
   return parameters_.size() - 1;
@@ -310,8 +314,7 @@ Optimizer Optimizer::from_bytes(const std::string& bytes, const std::string& ori
       auto manifold = make_manifold(manifold_name, shape);  // validates the sizes
       require_section_fits(*manifold, in);
       auto section = manifold->section_from_state(in.matrices());
-      if (section_policy == SectionPolicy::redraw && !section->accepts_complement_redraw())
-        in.fail(manifold->description() + " cannot be stepped with section policy redraw");
+      optimizer.require_policy_applies(*manifold, *section);
       MethodState state = in.matrices();
       optimizer.method_->check_dimension(manifold->dimension(), "manifold");
       require_state_layout(*optimizer.method_, state, manifold->dimension(), in);

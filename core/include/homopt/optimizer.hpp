@@ -98,6 +98,9 @@ class Optimizer {
   /// InvalidArgument("gradients[i]", …) unless `gradient` has the manifold's point shape and
   /// finite entries.
   static void require_gradient(const Mat& gradient, const Manifold& manifold, std::size_t i);
+  /// InvalidArgument("manifold", …) if the section policy is redraw and `section` (of
+  /// `manifold`) has no complement to redraw (add; load reports it as a FileError).
+  void require_policy_applies(const Manifold& manifold, const Section& section) const;
   /// Steps 2 and 3 of step() from the lifted coordinates in each parameter's step buffer.
   void step_from_coordinates();
   std::unique_ptr<Method> method_;
